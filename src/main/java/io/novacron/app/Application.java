@@ -1,0 +1,126 @@
+package io.novacron.app;
+
+import io.javalin.Javalin;
+import io.javalin.http.HandlerType;
+import io.javalin.json.JavalinJackson;
+import io.novacron.config.ServiceConfig;
+import io.novacron.db.Database;
+import io.novacron.db.Tx;
+import io.novacron.ops.Health;
+import io.novacron.ops.Maintenance;
+import io.novacron.ops.Telemetry;
+import io.novacron.web.Auth;
+import io.novacron.web.Errors;
+import io.novacron.web.Json;
+import io.novacron.web.OpenApi;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The wiring of the whole service, in start order: telemetry, database (created and migrated),
+ * domain services, HTTP routes, maintenance. {@link #close} stops them in reverse.
+ * Nothing else in the code base constructs these parts.
+ */
+public final class Application implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Application.class);
+
+    /** A route as registered with Javalin, e.g. {@code GET /api/v1/vms/{id}}. */
+    public record Route(String method, String path) {
+    }
+
+    private final ServiceConfig config;
+    private final Clock clock;
+    private final Telemetry telemetry;
+    private final Database db;
+    private final Maintenance maintenance = new Maintenance();
+    private final List<Route> routes = Collections.synchronizedList(new ArrayList<>());
+    private final Javalin http;
+
+    private Application(ServiceConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.telemetry = new Telemetry();
+        this.db = Database.open(config.db(), telemetry.registry());
+        Tx tx = new Tx(db.dataSource());
+        this.http = createHttp(tx);
+        maintenance.every("audit-partitions", Duration.ofHours(6), () -> tx.inTransaction(c -> {
+            try (var st = c.createStatement()) {
+                st.execute("SELECT ensure_audit_partitions()");
+            }
+            return null;
+        }));
+    }
+
+    /** Builds the service and starts serving on the configured port (0 picks a free one). */
+    public static Application start(ServiceConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    public static Application start(ServiceConfig config, Clock clock) {
+        log.info("starting: {}", config.describe());
+        Application app = new Application(config, clock);
+        app.http.start(config.http().port());
+        log.info("listening on port {}", app.port());
+        return app;
+    }
+
+    private Javalin createHttp(Tx tx) {
+        Javalin app = Javalin.create(cfg -> {
+            cfg.showJavalinBanner = false;
+            cfg.useVirtualThreads = false;
+            cfg.http.maxRequestSize = config.http().maxBodyBytes();
+            cfg.http.prefer405over404 = true;
+            cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+            cfg.requestLogger.http(telemetry::onRequest);
+            cfg.events(ev -> ev.handlerAdded(meta -> {
+                if (meta.getHttpMethod().isHttpMethod() && meta.getHttpMethod() != HandlerType.HEAD) {
+                    routes.add(new Route(meta.getHttpMethod().name(), meta.getPath()));
+                }
+            }));
+        });
+        Errors.register(app);
+
+        Health health = new Health(db);
+        app.get("/healthz", health::healthz);
+        app.get("/readyz", health::readyz);
+        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(telemetry.scrape()));
+        String openApi = OpenApi.document().toPrettyString();
+        app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+
+        Auth auth = new Auth(tx, config.http().adminToken());
+        app.before("/api/v1/*", auth::authenticate);
+        return app;
+    }
+
+    public int port() {
+        return http.port();
+    }
+
+    public ServiceConfig config() {
+        return config;
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    /** Every route registered with Javalin (for the OpenAPI check). */
+    public List<Route> routes() {
+        synchronized (routes) {
+            return List.copyOf(routes);
+        }
+    }
+
+    @Override
+    public void close() {
+        http.stop();
+        maintenance.close();
+        db.close();
+        telemetry.close();
+    }
+}

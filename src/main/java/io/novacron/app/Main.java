@@ -1,0 +1,103 @@
+package io.novacron.app;
+
+import io.novacron.config.ConfigException;
+import io.novacron.config.ServiceConfig;
+import io.novacron.db.Database;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The command line: {@code serve}, {@code migrate}, {@code demo}. */
+@Command(name = "novacron", mixinStandardHelpOptions = true, version = "novacron fleet data service 0.1",
+        description = "NovaCron fleet data service: inventory, time series and the dashboard API.",
+        subcommands = {Main.Serve.class, Main.Migrate.class, Demo.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigException) {
+                cmd.getErr().println("novacron: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** Flags shared by every command; each overrides the environment variable it names. */
+    static final class Settings {
+        @Option(names = "--db-url", description = "JDBC URL (env NOVACRON_DB_URL, default jdbc:postgresql://127.0.0.1:5432/novacron)")
+        String dbUrl;
+        @Option(names = "--db-user", description = "database user (env NOVACRON_DB_USER, default postgres)")
+        String dbUser;
+        @Option(names = "--port", description = "HTTP port (env NOVACRON_PORT, default 8080)")
+        Integer port;
+        @Option(names = "--admin-token", description = "platform admin token (env NOVACRON_ADMIN_TOKEN)")
+        String adminToken;
+
+        ServiceConfig resolve() {
+            ServiceConfig c = ServiceConfig.fromEnvironment();
+            var db = c.db();
+            if (dbUrl != null || dbUser != null) {
+                db = new ServiceConfig.Database(dbUrl != null ? dbUrl : db.url(), dbUser != null ? dbUser : db.user(),
+                        db.password(), db.poolSize(), db.connectionTimeout(), db.statementTimeout());
+            }
+            var http = c.http();
+            if (port != null) {
+                http = http.withPort(port);
+            }
+            if (adminToken != null) {
+                http = http.withAdminToken(adminToken);
+            }
+            return c.withDb(db).withHttp(http);
+        }
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the service until interrupted.")
+    static final class Serve implements Callable<Integer> {
+        @Mixin
+        Settings settings;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            Application app = Application.start(settings.resolve());
+            awaitShutdown(app);
+            return 0;
+        }
+    }
+
+    @Command(name = "migrate", mixinStandardHelpOptions = true,
+            description = "Create the database if needed, apply the schema migrations and exit.")
+    static final class Migrate implements Callable<Integer> {
+        @Mixin
+        Settings settings;
+
+        @Override
+        public Integer call() {
+            try (Database db = Database.open(settings.resolve().db(), new SimpleMeterRegistry())) {
+                System.out.println("schema is up to date");
+            }
+            return 0;
+        }
+    }
+
+    /** Blocks until SIGINT/SIGTERM, then stops the service cleanly. */
+    static void awaitShutdown(Application app) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "novacron-shutdown"));
+        stopped.await();
+    }
+}

@@ -1,0 +1,211 @@
+package io.novacron.config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The service's whole configuration, built once at start-up from environment variables (each
+ * command-line flag overrides its variable). Every record checks itself in its compact
+ * constructor, so a wrong setting fails start-up with one line naming the setting and why.
+ *
+ * <p>Defaults are chosen for this project's reference machine (2 cores, PostgreSQL on the same
+ * host); see the README's configuration table for each key's meaning.
+ */
+public record ServiceConfig(Database db, Http http, Ingest ingest, Retention retention, Cache cache) {
+
+    /**
+     * @param poolSize     connections in the pool. PostgreSQL on 2 cores does useful work on about
+     *                     2 × cores + 1 connections at once (HikariCP's "pool sizing" rule); more only
+     *                     queue inside the server. 8 leaves room for the bounded ingest slots beside reads.
+     * @param connectionTimeout how long a request waits for a connection before it gets 503.
+     * @param statementTimeout  server-side cap on any one statement (the runaway-query backstop).
+     */
+    public record Database(String url, String user, String password, int poolSize,
+                           Duration connectionTimeout, Duration statementTimeout) {
+        public Database {
+            if (!url.startsWith("jdbc:postgresql://")) {
+                throw ConfigException.invalid("NOVACRON_DB_URL", url, "must start with jdbc:postgresql://");
+            }
+            requireRange("NOVACRON_DB_POOL_SIZE", poolSize, 2, 200);
+            requirePositive("NOVACRON_DB_CONNECTION_TIMEOUT_MS", connectionTimeout, Duration.ofMillis(250));
+            requirePositive("NOVACRON_DB_STATEMENT_TIMEOUT_MS", statementTimeout, Duration.ofMillis(100));
+        }
+
+        /** The database name of {@link #url}, e.g. {@code novacron}. */
+        public String databaseName() {
+            String rest = url.substring("jdbc:postgresql://".length());
+            int slash = rest.indexOf('/');
+            if (slash < 0 || slash == rest.length() - 1) {
+                throw ConfigException.invalid("NOVACRON_DB_URL", url, "must name a database");
+            }
+            String name = rest.substring(slash + 1);
+            int q = name.indexOf('?');
+            return q < 0 ? name : name.substring(0, q);
+        }
+
+        /** The same server's maintenance database, used to create {@link #databaseName()} if missing. */
+        public String maintenanceUrl() {
+            return url.replaceFirst("/" + java.util.regex.Pattern.quote(databaseName()) + "(\\?|$)", "/postgres$1");
+        }
+
+        public Database withUrl(String newUrl) {
+            return new Database(newUrl, user, password, poolSize, connectionTimeout, statementTimeout);
+        }
+    }
+
+    /** @param adminToken the platform-admin bearer token; null means none is configured. */
+    public record Http(int port, String adminToken, long maxBodyBytes) {
+        public Http {
+            requireRange("NOVACRON_PORT", port, 0, 65535);
+            if (adminToken != null && adminToken.length() < 16) {
+                throw ConfigException.invalid("NOVACRON_ADMIN_TOKEN", "(hidden)", "must be at least 16 characters");
+            }
+            requireRange("NOVACRON_MAX_BODY_BYTES", maxBodyBytes, 1024, 256L << 20);
+        }
+
+        public Http withAdminToken(String token) {
+            return new Http(port, token, maxBodyBytes);
+        }
+
+        public Http withPort(int newPort) {
+            return new Http(newPort, adminToken, maxBodyBytes);
+        }
+    }
+
+    /** @param maxConcurrentBatches ingest batches merged at once; beyond it callers get 429 + Retry-After. */
+    public record Ingest(int maxConcurrentBatches, int maxSamplesPerBatch) {
+        public Ingest {
+            requireRange("NOVACRON_INGEST_CONCURRENCY", maxConcurrentBatches, 1, 64);
+            requireRange("NOVACRON_INGEST_MAX_SAMPLES", maxSamplesPerBatch, 1, 1_000_000);
+        }
+    }
+
+    /** How long each resolution of the time series is kept. */
+    public record Retention(Duration raw, Duration fiveMinute, Duration hourly, Duration daily) {
+        public Retention {
+            requirePositive("NOVACRON_RETENTION_RAW_DAYS", raw, Duration.ofDays(1));
+            requirePositive("NOVACRON_RETENTION_5M_DAYS", fiveMinute, Duration.ofDays(1));
+            requirePositive("NOVACRON_RETENTION_1H_DAYS", hourly, Duration.ofDays(1));
+            requirePositive("NOVACRON_RETENTION_1D_DAYS", daily, Duration.ofDays(1));
+        }
+    }
+
+    /** @param redisUrl optional shared cache tier, e.g. {@code redis://127.0.0.1:6379}; null disables it. */
+    public record Cache(boolean enabled, long maxEntries, String redisUrl) {
+        public Cache {
+            requireRange("NOVACRON_CACHE_MAX_ENTRIES", maxEntries, 0, 100_000_000);
+            if (redisUrl != null && !redisUrl.startsWith("redis://") && !redisUrl.startsWith("rediss://")) {
+                throw ConfigException.invalid("NOVACRON_REDIS_URL", redisUrl, "must start with redis:// or rediss://");
+            }
+        }
+
+        public Cache withEnabled(boolean on) {
+            return new Cache(on, maxEntries, redisUrl);
+        }
+    }
+
+    /** Reads the process environment. */
+    public static ServiceConfig fromEnvironment() {
+        return from(System.getenv());
+    }
+
+    /** Reads the given variables; a missing key takes its documented default. */
+    public static ServiceConfig from(Map<String, String> env) {
+        Function<String, String> get = key -> {
+            String v = env.get(key);
+            return v == null || v.isBlank() ? null : v.trim();
+        };
+        return new ServiceConfig(
+                new Database(
+                        str(get, "NOVACRON_DB_URL", "jdbc:postgresql://127.0.0.1:5432/novacron"),
+                        str(get, "NOVACRON_DB_USER", "postgres"),
+                        str(get, "NOVACRON_DB_PASSWORD", ""),
+                        integer(get, "NOVACRON_DB_POOL_SIZE", 8),
+                        Duration.ofMillis(integer(get, "NOVACRON_DB_CONNECTION_TIMEOUT_MS", 2000)),
+                        Duration.ofMillis(integer(get, "NOVACRON_DB_STATEMENT_TIMEOUT_MS", 15000))),
+                new Http(
+                        integer(get, "NOVACRON_PORT", 8080),
+                        get.apply("NOVACRON_ADMIN_TOKEN"),
+                        integer(get, "NOVACRON_MAX_BODY_BYTES", 16 << 20)),
+                new Ingest(
+                        integer(get, "NOVACRON_INGEST_CONCURRENCY", 2),
+                        integer(get, "NOVACRON_INGEST_MAX_SAMPLES", 50_000)),
+                new Retention(
+                        Duration.ofDays(integer(get, "NOVACRON_RETENTION_RAW_DAYS", 7)),
+                        Duration.ofDays(integer(get, "NOVACRON_RETENTION_5M_DAYS", 30)),
+                        Duration.ofDays(integer(get, "NOVACRON_RETENTION_1H_DAYS", 365)),
+                        Duration.ofDays(integer(get, "NOVACRON_RETENTION_1D_DAYS", 36500))),
+                new Cache(
+                        bool(get, "NOVACRON_CACHE_ENABLED", true),
+                        integer(get, "NOVACRON_CACHE_MAX_ENTRIES", 100_000),
+                        get.apply("NOVACRON_REDIS_URL")));
+    }
+
+    /** The effective configuration for the start-up log line, secrets masked. */
+    public String describe() {
+        return "db=" + db.url() + " user=" + db.user() + " pool=" + db.poolSize()
+                + " connectionTimeout=" + db.connectionTimeout().toMillis() + "ms"
+                + " statementTimeout=" + db.statementTimeout().toMillis() + "ms"
+                + " port=" + http.port() + " adminToken=" + (http.adminToken() == null ? "unset" : "****")
+                + " maxBody=" + http.maxBodyBytes() + "B"
+                + " ingestConcurrency=" + ingest.maxConcurrentBatches()
+                + " retention(raw/5m/1h/1d days)=" + retention.raw().toDays() + "/" + retention.fiveMinute().toDays()
+                + "/" + retention.hourly().toDays() + "/" + retention.daily().toDays()
+                + " cache=" + (cache.enabled() ? "on" : "off") + " redis=" + (cache.redisUrl() == null ? "off" : "on");
+    }
+
+    public ServiceConfig withDb(Database d) {
+        return new ServiceConfig(d, http, ingest, retention, cache);
+    }
+
+    public ServiceConfig withHttp(Http h) {
+        return new ServiceConfig(db, h, ingest, retention, cache);
+    }
+
+    public ServiceConfig withCache(Cache c) {
+        return new ServiceConfig(db, http, ingest, retention, c);
+    }
+
+    private static String str(Function<String, String> get, String key, String dflt) {
+        String v = get.apply(key);
+        return v == null ? dflt : v;
+    }
+
+    private static int integer(Function<String, String> get, String key, int dflt) {
+        String v = get.apply(key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw ConfigException.invalid(key, v, "not an integer");
+        }
+    }
+
+    private static boolean bool(Function<String, String> get, String key, boolean dflt) {
+        String v = get.apply(key);
+        if (v == null) {
+            return dflt;
+        }
+        return switch (v.toLowerCase()) {
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off" -> false;
+            default -> throw ConfigException.invalid(key, v, "expected true or false");
+        };
+    }
+
+    private static void requireRange(String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw ConfigException.invalid(key, Long.toString(value), "must be between " + min + " and " + max);
+        }
+    }
+
+    private static void requirePositive(String key, Duration d, Duration min) {
+        if (d.compareTo(min) < 0) {
+            throw ConfigException.invalid(key, d.toString(), "must be at least " + min);
+        }
+    }
+
+}

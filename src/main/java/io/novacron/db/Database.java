@@ -1,0 +1,128 @@
+package io.novacron.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.novacron.config.ConfigException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.novacron.config.ServiceConfig;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection pool and the schema. {@link #open} creates the configured database when it does
+ * not exist yet, starts HikariCP and applies the Flyway migrations in {@code db/migration}.
+ */
+public final class Database implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+    private final HikariDataSource pool;
+    private volatile boolean migrated;
+
+    private Database(HikariDataSource pool) {
+        this.pool = pool;
+    }
+
+    /** Creates the database if needed, opens the pool and migrates the schema. */
+    public static Database open(ServiceConfig.Database cfg, MeterRegistry metrics) {
+        createDatabaseIfMissing(cfg);
+        HikariConfig hc = poolConfig(cfg);
+        hc.setMetricRegistry(metrics); // hikaricp_connections_{active,idle,pending,timeout_total,...}
+        Database db = new Database(new HikariDataSource(hc));
+        db.migrate();
+        return db;
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    public HikariDataSource pool() {
+        return pool;
+    }
+
+    /** True once this process has seen the schema fully migrated. */
+    public boolean migrated() {
+        return migrated;
+    }
+
+    public void migrate() {
+        var result = Flyway.configure()
+                .dataSource(pool)
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+        migrated = true;
+        log.info("schema at version {} ({} migrations applied now)", result.targetSchemaVersion, result.migrationsExecuted);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    static HikariConfig poolConfig(ServiceConfig.Database cfg) {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("novacron");
+        hc.setJdbcUrl(cfg.url());
+        hc.setUsername(cfg.user());
+        hc.setPassword(cfg.password());
+        hc.setMaximumPoolSize(cfg.poolSize());
+        hc.setMinimumIdle(cfg.poolSize());
+        hc.setConnectionTimeout(cfg.connectionTimeout().toMillis());
+        hc.setValidationTimeout(Math.min(1000, cfg.connectionTimeout().toMillis() / 2));
+        // Fail start-up at once when the database is unreachable; later outages are survived.
+        hc.setInitializationFailTimeout(cfg.connectionTimeout().toMillis());
+        long statementMs = cfg.statementTimeout().toMillis();
+        hc.addDataSourceProperty("options", "-c statement_timeout=" + statementMs + " -c TimeZone=UTC");
+        // A vanished server must not hang a request past the statement timeout: the socket gives up too.
+        hc.addDataSourceProperty("socketTimeout", Long.toString(statementMs / 1000 + 5));
+        hc.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, cfg.connectionTimeout().toSeconds())));
+        hc.addDataSourceProperty("tcpKeepAlive", "true");
+        hc.addDataSourceProperty("ApplicationName", "novacron");
+        // Every statement here is parameterized and reused: let pgjdbc prepare server-side at once.
+        hc.addDataSourceProperty("prepareThreshold", "1");
+        return hc;
+    }
+
+    private static void createDatabaseIfMissing(ServiceConfig.Database cfg) {
+        String name = cfg.databaseName();
+        Properties props = new Properties();
+        props.setProperty("user", cfg.user());
+        props.setProperty("password", cfg.password());
+        props.setProperty("connectTimeout", Long.toString(Math.max(1, cfg.connectionTimeout().toSeconds())));
+        try (Connection c = DriverManager.getConnection(cfg.maintenanceUrl(), props)) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return;
+                    }
+                }
+            }
+            try (var st = c.createStatement()) {
+                // Identifiers cannot be bound as parameters; quote it as an identifier instead.
+                st.execute("CREATE DATABASE " + quoteIdentifier(name));
+                log.info("created database {}", name);
+            } catch (SQLException e) {
+                if (!"42P04".equals(e.getSQLState())) { // created meanwhile by another process
+                    throw e;
+                }
+            }
+        } catch (SQLException e) {
+            throw new ConfigException("cannot reach PostgreSQL at " + cfg.maintenanceUrl() + " as " + cfg.user()
+                    + ": " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    static String quoteIdentifier(String name) {
+        return '"' + name.replace("\"", "\"\"") + '"';
+    }
+}

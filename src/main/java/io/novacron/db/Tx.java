@@ -1,0 +1,65 @@
+package io.novacron.db;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+
+/**
+ * Runs work in one transaction on a pooled connection. Deadlocks and serialization failures
+ * (SQLSTATE 40P01, 40001) are retried a few times: the work is re-run from the start, so it must
+ * only touch the database.
+ */
+public final class Tx {
+    private static final int MAX_ATTEMPTS = 3;
+
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private final DataSource ds;
+
+    public Tx(DataSource ds) {
+        this.ds = ds;
+    }
+
+    public <T> T inTransaction(Work<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = ds.getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    T result = work.run(c);
+                    c.commit();
+                    return result;
+                } catch (Throwable t) {
+                    rollbackQuietly(c, t);
+                    throw t;
+                } finally {
+                    c.setAutoCommit(true);
+                }
+            } catch (SQLException e) {
+                if (attempt < MAX_ATTEMPTS && SqlStates.isRetryable(e)) {
+                    continue;
+                }
+                throw new DbException(e);
+            }
+        }
+    }
+
+    /** Runs read-only work in autocommit mode (one statement, or a consistent-enough sequence). */
+    public <T> T read(Work<T> work) {
+        try (Connection c = ds.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new DbException(e);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c, Throwable cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

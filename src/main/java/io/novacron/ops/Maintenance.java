@@ -1,0 +1,38 @@
+package io.novacron.ops;
+
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Periodic housekeeping inside the service (partitions ahead, retention drops). Each task runs
+ * once at start and then at its interval on one background thread; a failing run is logged and
+ * retried at the next interval (the database may simply be away).
+ */
+public final class Maintenance implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Maintenance.class);
+
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "novacron-maintenance");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public void every(String name, Duration interval, Runnable task) {
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.warn("maintenance task {} failed: {}", name, e.getMessage());
+            }
+        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+}
