@@ -1,0 +1,175 @@
+package io.novacron.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Loads a dataset's samples through the service's HTTP ingestion path
+ * ({@code POST /api/v1/metrics/vms} and {@code /nodes}), in delivery order, with a bounded number
+ * of batches in flight. JSON is written by hand (the shape is fixed and this runs millions of
+ * times); timestamps go as epoch milliseconds, which API.md accepts. The elapsed time of the
+ * whole load, acknowledged batches only, is the ingest benchmark's figure.
+ */
+public final class MetricLoader {
+
+    /** The outcome of a load: samples sent (with re-sent copies), acknowledged, duplicates, time. */
+    public record Result(long sent, long accepted, long duplicates, long batches, long retries, double seconds) {
+        public double samplesPerSecond() {
+            return sent / Math.max(1e-9, seconds);
+        }
+    }
+
+    private final IngestClient client;
+    private final int batchSize;
+    private final int inFlight;
+
+    public MetricLoader(IngestClient client, int batchSize, int inFlight) {
+        if (batchSize < 1 || batchSize > 50_000) {
+            throw new IllegalArgumentException("batch size must be 1..50000 (API.md), got " + batchSize);
+        }
+        this.client = client;
+        this.batchSize = batchSize;
+        this.inFlight = inFlight;
+    }
+
+    public Result load(FleetGenerator fleet, Progress progress) throws IOException, InterruptedException {
+        Dataset d = fleet.dataset();
+        SampleGenerator values = new SampleGenerator(fleet.seed(), fleet.anchor().toEpochMilli(), d.steps(), d.stepSeconds());
+        ExecutorService pool = Executors.newFixedThreadPool(inFlight, r -> {
+            Thread t = new Thread(r, "bench-ingest");
+            t.setDaemon(true);
+            return t;
+        });
+        Semaphore slots = new Semaphore(inFlight);
+        AtomicLong accepted = new AtomicLong(), duplicates = new AtomicLong(), batches = new AtomicLong();
+        List<Future<?>> pending = new ArrayList<>();
+        long start = System.nanoTime();
+        Batch vms = new Batch("/api/v1/metrics/vms"), nodes = new Batch("/api/v1/metrics/nodes");
+        long[] sent = {0};
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Batch.Sender send = (path, body, n) -> {
+            slots.acquire();
+            if (failure.get() != null) {
+                slots.release();
+                throw new Batch.SendFailed(failure.get()); // stop generating once a batch has failed for good
+            }
+            sent[0] += n;
+            pending.removeIf(Future::isDone);
+            pending.add(pool.submit(() -> {
+                try {
+                    IngestClient.Ack ack = client.post(path, body);
+                    accepted.addAndGet(ack.accepted());
+                    duplicates.addAndGet(ack.duplicates());
+                    batches.incrementAndGet();
+                    progress.add(n);
+                    return null;
+                } catch (Exception e) {
+                    failure.compareAndSet(null, e);
+                    throw e;
+                } finally {
+                    slots.release();
+                }
+            }));
+        };
+        try {
+            new SampleStream(fleet).deliver(new SampleStream.Sink() {
+                @Override
+                public void vm(long vmId, int step) {
+                    vms.add(values.vm(vmId, step));
+                    if (vms.count >= batchSize) {
+                        vms.flush(send);
+                    }
+                }
+
+                @Override
+                public void node(long nodeId, int step) {
+                    nodes.add(values.node(nodeId, step));
+                    if (nodes.count >= batchSize) {
+                        nodes.flush(send);
+                    }
+                }
+            });
+            vms.flush(send);
+            nodes.flush(send);
+            for (Future<?> f : pending) {
+                f.get();
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (Batch.SendFailed e) {
+            if (e.getCause() instanceof InterruptedException ie) {
+                throw ie;
+            }
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        progress.finish();
+        return new Result(sent[0], accepted.get(), duplicates.get(), batches.get(), client.retries(),
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    /** A JSON request body under construction. */
+    static final class Batch {
+        interface Sender {
+            void send(String path, byte[] body, int samples) throws InterruptedException;
+        }
+
+        static final class SendFailed extends RuntimeException {
+            SendFailed(Exception cause) {
+                super(cause);
+            }
+        }
+
+        private final String path;
+        private final StringBuilder sb = new StringBuilder(1 << 20);
+        int count;
+
+        Batch(String path) {
+            this.path = path;
+        }
+
+        void add(SampleGenerator.VmSample s) {
+            open().append("{\"vm_id\":").append(s.vmId()).append(",\"ts\":").append(s.tsMillis())
+                    .append(",\"cpu_usage\":").append(s.cpuUsage()).append(",\"memory_usage\":").append(s.memoryUsage())
+                    .append(",\"disk_read_bps\":").append(s.diskReadBps()).append(",\"disk_write_bps\":").append(s.diskWriteBps())
+                    .append(",\"net_rx_bps\":").append(s.netRxBps()).append(",\"net_tx_bps\":").append(s.netTxBps()).append('}');
+        }
+
+        void add(SampleGenerator.NodeSample s) {
+            open().append("{\"node_id\":").append(s.nodeId()).append(",\"ts\":").append(s.tsMillis())
+                    .append(",\"cpu_usage\":").append(s.cpuUsage()).append(",\"memory_usage\":").append(s.memoryUsage())
+                    .append(",\"disk_usage\":").append(s.diskUsage()).append(",\"load_1m\":").append(s.load1m())
+                    .append(",\"net_rx_bps\":").append(s.netRxBps()).append(",\"net_tx_bps\":").append(s.netTxBps()).append('}');
+        }
+
+        private StringBuilder open() {
+            sb.append(count++ == 0 ? "{\"samples\":[" : ",");
+            return sb;
+        }
+
+        void flush(Sender sender) {
+            if (count == 0) {
+                return;
+            }
+            byte[] body = sb.append("]}").toString().getBytes(StandardCharsets.US_ASCII);
+            int n = count;
+            sb.setLength(0);
+            count = 0;
+            try {
+                sender.send(path, body, n);
+            } catch (InterruptedException e) {
+                throw new SendFailed(e);
+            }
+        }
+    }
+}
