@@ -1,6 +1,8 @@
 package io.novacron.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.novacron.bench.Dataset;
+import io.novacron.bench.Seeder;
 import io.novacron.config.ServiceConfig;
 import io.novacron.web.Json;
 import io.novacron.web.Tokens;
@@ -13,10 +15,13 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * Starts the service and seeds a small demo fleet through its own HTTP API (so the demo exercises
- * exactly what clients use), then prints the URL and the tokens and keeps serving.
+ * exactly what clients use), then prints the URL and the tokens and keeps serving. With
+ * {@code --dataset}, the fleet is a generated benchmark dataset instead, loaded once by
+ * {@link Seeder} (inventory by COPY, samples through the ingestion API).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run the service on a demo fleet (created on first run) and print the URL and tokens.")
@@ -25,6 +30,10 @@ final class Demo implements Callable<Integer> {
 
     @Mixin
     Main.Settings settings;
+    @Option(names = "--dataset", description = "serve a generated benchmark dataset (small, medium, large) instead of the hand-made demo fleet")
+    String dataset;
+    @Option(names = "--seed", defaultValue = "42", description = "generator seed for --dataset (default: ${DEFAULT-VALUE})")
+    long seed;
 
     @Override
     public Integer call() throws Exception {
@@ -32,18 +41,38 @@ final class Demo implements Callable<Integer> {
         if (cfg.http().adminToken() == null) {
             cfg = cfg.withHttp(cfg.http().withAdminToken(Tokens.generate()));
         }
+        Dataset ds = dataset == null ? null : Dataset.named(dataset);
         Application app = Application.start(cfg);
         String base = "http://127.0.0.1:" + app.port();
         Client client = new Client(base, cfg.http().adminToken());
-        String orgToken = seed(client);
+        String orgToken;
+        if (ds == null) {
+            orgToken = seed(client);
+        } else {
+            Seeder seeder = new Seeder(cfg.db(), base, cfg.http().adminToken(), Seeder.DEFAULT_BATCH, Seeder.DEFAULT_IN_FLIGHT, System.out);
+            if (!seeder.loaded(ds, seed)) {
+                seeder.seed(ds, seed);
+            }
+            orgToken = orgToken(client, Seeder.largestOrgName(ds, seed));
+        }
         System.out.println();
-        System.out.println("NovaCron fleet data service (demo) at " + base);
+        System.out.println("NovaCron fleet data service (demo" + (ds == null ? "" : ", dataset " + ds.name()) + ") at " + base);
         System.out.println("  admin token:         " + cfg.http().adminToken());
-        System.out.println("  demo org token:      " + orgToken);
+        System.out.println("  " + (ds == null ? "demo org token:      " : "largest org's token: ") + orgToken);
         System.out.println("  try: curl -H 'Authorization: Bearer " + orgToken + "' " + base + "/api/v1/vms");
         System.out.println("Press Ctrl-C to stop.");
         Main.awaitShutdown(app);
         return 0;
+    }
+
+    /** A fresh token of the organization named {@code orgName}. */
+    static String orgToken(Client c, String orgName) throws IOException, InterruptedException {
+        for (JsonNode o : c.send("GET", "/api/v1/orgs?limit=500", null).path("items")) {
+            if (orgName.equalsIgnoreCase(o.path("name").asText())) {
+                return c.send("POST", "/api/v1/orgs/" + o.get("id").asLong() + "/tokens", Map.of("name", "demo")).get("token").asText();
+            }
+        }
+        throw new IOException("organization " + orgName + " not found");
     }
 
     /** Creates the demo organization and its fleet unless it exists; returns a fresh org token. */

@@ -11,10 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The command line: {@code serve}, {@code migrate}, {@code demo}. */
+/** The command line: {@code serve}, {@code migrate}, {@code demo}, {@code seed}, {@code bench}. */
 @Command(name = "novacron", mixinStandardHelpOptions = true, version = "novacron fleet data service 0.1",
         description = "NovaCron fleet data service: inventory, time series and the dashboard API.",
-        subcommands = {Main.Serve.class, Main.Migrate.class, Demo.class})
+        subcommands = {Main.Serve.class, Main.Migrate.class, Demo.class, Seed.class, Bench.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

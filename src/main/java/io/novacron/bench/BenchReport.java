@@ -1,0 +1,47 @@
+package io.novacron.bench;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one {@code bench} run measured; written as JSON beside the Markdown report
+ * ({@link ReportWriter}). Latencies in milliseconds, rates per second, sizes in bytes.
+ */
+public record BenchReport(String dataset, long seed, String date, String command, Machine machine, Load load,
+                          List<ReadRow> reads, List<Freshness.Result> freshness, Storage.Result storage, List<String> notes) {
+
+    /** The optimization report's starting figures and this project's targets (issue 4), per read. */
+    static final Map<String, String> TARGETS = Map.of(
+            "dashboard", "p99 ≤ 5 ms (report: 180 ms)",
+            "vm_listing", "p99 ≤ 10 ms (report: 85 ms)",
+            "monitoring", "p99 ≤ 10 ms (report: 120 ms)",
+            "node_capacity", "p99 ≤ 10 ms (report: 95 ms)",
+            "metrics_aggregation", "p99 ≤ 20 ms (report: 220 ms)");
+
+    /**
+     * @param inventorySeconds time of the COPY of orgs, users, nodes and VMs
+     * @param ingest  the metric load through HTTP ingestion (null with --skip-load)
+     * @param naive   the row-by-row INSERT loop baseline
+     */
+    public record Load(boolean skipped, long inventoryRows, double inventorySeconds, MetricLoader.Result ingest,
+                       NaiveInsert.Result naive) {
+    }
+
+    /**
+     * One read at one concurrency: original = baseline SQL over JDBC, optimized = the service with
+     * its cache off, cached = the service with its cache on; improvement = original ÷ optimized.
+     */
+    public record ReadRow(String query, int concurrency, LatencyRun.Stats original, LatencyRun.Stats optimized,
+                          LatencyRun.Stats cached, Double improvementP50, Double improvementP99, String target) {
+        static ReadRow of(String query, int concurrency, LatencyRun.Stats original, LatencyRun.Stats optimized,
+                          LatencyRun.Stats cached) {
+            Double p50 = ratio(original == null ? null : original.p50(), optimized == null ? null : optimized.p50());
+            Double p99 = ratio(original == null ? null : original.p99(), optimized == null ? null : optimized.p99());
+            return new ReadRow(query, concurrency, original, optimized, cached, p50, p99, TARGETS.get(query));
+        }
+
+        private static Double ratio(Double a, Double b) {
+            return a == null || b == null || b <= 0 ? null : a / b;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.novacron.bench;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.novacron.app.Application;
+import io.novacron.config.ServiceConfig;
+import io.novacron.db.Database;
+import io.novacron.web.Tokens;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One benchmark run, in order: load the dataset (unless skipped), measure the five reads against
+ * the baseline SQL and the service with its cache off and on, then freshness, the naive-insert
+ * baseline and storage; write the report.
+ *
+ * <p>Unless a URL is given, the service runs in this process as two instances on the same
+ * database: one with {@code NOVACRON_CACHE_ENABLED=false} (the honest database path, also used
+ * for loading) and one with it on. Both serve on loopback; the client threads are separate from
+ * the servers' threads but share the machine's cores, as any single-host benchmark does.
+ */
+public final class BenchRun {
+    /**
+     * @param url         a running service to measure instead of in-process instances (its cache as configured)
+     * @param cachedUrl   with {@code url}: a second instance with its cache on, or null
+     * @param ownDatabase the database is the bench's own: dropped and recreated before a load
+     */
+    public record Options(Dataset dataset, long seed, String url, String cachedUrl, ServiceConfig config, boolean ownDatabase,
+                          Duration duration, Duration warmup, long requests, List<Integer> concurrency, boolean skipLoad,
+                          int freshnessTrials, long naiveSamples, Path outDir, int batchSize, int inFlight, String command) {
+    }
+
+    private BenchRun() {
+    }
+
+    public static BenchReport run(Options o, PrintStream out) throws Exception {
+        ServiceConfig cfg = o.config();
+        List<String> notes = new ArrayList<>();
+        if (o.ownDatabase() && !o.skipLoad()) {
+            dropDatabase(cfg.db(), out);
+        }
+        String adminToken = cfg.http().adminToken() != null ? cfg.http().adminToken() : Tokens.generate();
+        ServiceConfig local = cfg.withHttp(cfg.http().withPort(0).withAdminToken(adminToken));
+        List<Application> apps = new ArrayList<>();
+        try {
+            HttpTarget plain, cached;
+            if (o.url() == null) {
+                Application off = Application.start(local.withCache(local.cache().withEnabled(false)));
+                apps.add(off);
+                Application on = Application.start(local.withCache(local.cache().withEnabled(true)));
+                apps.add(on);
+                plain = new HttpTarget("http://127.0.0.1:" + off.port(), adminToken);
+                cached = new HttpTarget("http://127.0.0.1:" + on.port(), adminToken);
+            } else {
+                plain = new HttpTarget(o.url(), adminToken);
+                cached = o.cachedUrl() == null ? null : new HttpTarget(o.cachedUrl(), adminToken);
+                notes.add("measured against " + o.url() + (o.cachedUrl() == null ? " only; no cached instance given" : " and " + o.cachedUrl()));
+            }
+            BenchReport.Load load = new BenchReport.Load(true, 0, 0, null, null);
+            FleetGenerator fleet = null;
+            if (!o.skipLoad()) {
+                Seeder.Result seeded = new Seeder(cfg.db(), plain.baseUrl(), adminToken, o.batchSize(), o.inFlight(), out)
+                        .seed(o.dataset(), o.seed());
+                fleet = seeded.fleet();
+                load = new BenchReport.Load(false, seeded.inventoryRows(), seeded.inventorySeconds(), seeded.ingest(), null);
+            }
+            int maxConcurrency = o.concurrency().stream().mapToInt(Integer::intValue).max().orElse(1);
+            ServiceConfig.Database d = cfg.db();
+            // The baseline's own pool: one connection per client thread, and room for slow baseline statements.
+            var benchDb = new ServiceConfig.Database(d.url(), d.user(), d.password(), Math.max(2, maxConcurrency + 1),
+                    d.connectionTimeout(), Duration.ofMinutes(5));
+            try (Database jdbc = Database.open(benchDb, new SimpleMeterRegistry());
+                 Connection c = jdbc.dataSource().getConnection()) {
+                FleetProfile profile = FleetProfile.read(c, 100_000);
+                Workloads workloads = new Workloads(profile);
+                Target baseline = null;
+                notes.add("original column: the baseline SQL (io.novacron.bench.BaselineQueries) is not in this build yet");
+                LatencyRun runner = new LatencyRun(workloads, o.requests(), o.duration(), o.warmup());
+                List<BenchReport.ReadRow> rows = new ArrayList<>();
+                for (String w : Workloads.NAMES) {
+                    for (int conc : o.concurrency()) {
+                        long seed = Streams.mix(o.seed(), w.hashCode(), conc); // same draws for every path
+                        LatencyRun.Stats orig = baseline == null ? null : measure(out, "original", w, conc, runner, baseline, seed);
+                        LatencyRun.Stats opt = measure(out, "optimized", w, conc, runner, plain, seed);
+                        LatencyRun.Stats hot = cached == null ? null : measure(out, "cached", w, conc, runner, cached, seed);
+                        rows.add(BenchReport.ReadRow.of(w, conc, orig, opt, hot));
+                    }
+                }
+                out.printf("freshness: %d trials per write kind%n", o.freshnessTrials());
+                List<Freshness.Result> fresh = new Freshness(plain, cached != null ? cached : plain, profile).run(c, o.freshnessTrials());
+                if (fleet == null) {
+                    fleet = new FleetGenerator(o.dataset(), o.seed(), profile.seriesEnd(), Fleet.IdBase.ZERO);
+                }
+                out.printf("naive INSERT loop: %,d samples%n", o.naiveSamples());
+                NaiveInsert.Result naive = NaiveInsert.run(c, fleet, o.naiveSamples());
+                load = new BenchReport.Load(load.skipped(), load.inventoryRows(), load.inventorySeconds(), load.ingest(), naive);
+                Storage.Result storage = Storage.measure(c);
+                BenchReport report = new BenchReport(o.dataset().name(), o.seed(), LocalDate.now(ZoneOffset.UTC).toString(),
+                        o.command(), Machine.describe(c), load, rows, fresh, storage, notes);
+                Path md = ReportWriter.write(report, o.outDir());
+                out.println();
+                out.println(ReportWriter.markdown(report));
+                out.println("written: " + md + " and " + md.toString().replaceFirst("\\.md$", ".json"));
+                return report;
+            }
+        } finally {
+            for (Application a : apps) {
+                a.close();
+            }
+        }
+    }
+
+    private static LatencyRun.Stats measure(PrintStream out, String path, String workload, int conc, LatencyRun runner,
+                                            Target target, long seed) throws InterruptedException {
+        LatencyRun.Stats s = runner.run(target, workload, conc, seed);
+        out.printf("  %-20s c=%d %-9s p50 %7s  p99 %7s ms  %,7.0f req/s  %,d calls%s%n", workload, conc, path,
+                ReportWriter.fmt(s.p50()), ReportWriter.fmt(s.p99()), s.throughput(), s.calls(),
+                s.errors() > 0 ? "  " + s.errors() + " errors, first: " + s.firstError() : "");
+        return s;
+    }
+
+    private static void dropDatabase(ServiceConfig.Database db, PrintStream out) throws Exception {
+        try (Connection c = DriverManager.getConnection(db.maintenanceUrl(), db.user(), db.password());
+             var st = c.createStatement()) {
+            // The name is the bench's own (novacron_bench_<dataset>), never user input.
+            st.execute("DROP DATABASE IF EXISTS \"" + db.databaseName().replace("\"", "\"\"") + "\" WITH (FORCE)");
+        }
+        out.println("fresh database " + db.databaseName());
+    }
+}

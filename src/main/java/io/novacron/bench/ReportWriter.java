@@ -1,0 +1,138 @@
+package io.novacron.bench;
+
+import io.novacron.web.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** Renders a {@link BenchReport} as the Markdown report and writes it with its JSON twin. */
+public final class ReportWriter {
+    private ReportWriter() {
+    }
+
+    /** Writes {@code <dir>/<dataset>-<date>.md} and {@code .json}; returns the Markdown path. */
+    public static Path write(BenchReport r, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path md = dir.resolve(r.dataset() + "-" + r.date() + ".md");
+        Files.writeString(md, markdown(r));
+        Files.writeString(dir.resolve(r.dataset() + "-" + r.date() + ".json"),
+                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(r) + "\n");
+        return md;
+    }
+
+    public static String markdown(BenchReport r) {
+        StringBuilder s = new StringBuilder();
+        s.append("# Benchmark: `").append(r.dataset()).append("` dataset, ").append(r.date()).append("\n\n");
+        s.append("Command: `").append(r.command()).append("`  \n");
+        s.append("Commit: `").append(r.machine().commit()).append("`, seed ").append(r.seed()).append("\n\n");
+        for (int c : r.reads().stream().mapToInt(BenchReport.ReadRow::concurrency).distinct().toArray()) {
+            s.append("## Critical reads, concurrency ").append(c).append("\n\n");
+            s.append("| query | original p50 / p99 | optimized p50 / p99 (no cache) | cached p50 / p99 | improvement | target |\n");
+            s.append("|---|---|---|---|---|---|\n");
+            for (BenchReport.ReadRow row : r.reads()) {
+                if (row.concurrency() == c) {
+                    s.append("| ").append(row.query()).append(" | ").append(pair(row.original())).append(" | ")
+                            .append(pair(row.optimized())).append(" | ").append(pair(row.cached())).append(" | ")
+                            .append(improvement(row)).append(" | ").append(row.target()).append(" |\n");
+                }
+            }
+            s.append('\n');
+        }
+        s.append("Latencies in ms, end to end over HTTP on loopback for the service; original = the baseline SQL on the base "
+                + "tables over JDBC, same parameters, same concurrency; improvement = original ÷ optimized (no cache), p50 and p99.\n\n");
+        s.append("### Every cell\n\n| query | c | path | calls | errors | p50 | p95 | p99 | max | req/s |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        for (BenchReport.ReadRow row : r.reads()) {
+            detail(s, row, "original", row.original());
+            detail(s, row, "optimized", row.optimized());
+            detail(s, row, "cached", row.cached());
+        }
+        ingest(s, r.load());
+        s.append("\n## Freshness (acknowledged write → visible in the read)\n\n| write | read | trials | timeouts | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|\n");
+        for (Freshness.Result f : r.freshness()) {
+            s.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %.1f | %.1f | %.1f |%n", f.write(), f.read(), f.trials(),
+                    f.timeouts(), f.p50(), f.p99(), f.max()));
+        }
+        storage(s, r.storage());
+        Machine m = r.machine();
+        s.append("\n## Machine\n\n").append(String.format(Locale.ROOT, "- %d cores, %.1f GiB memory, %s, %s%n", m.cores(),
+                m.memoryGib(), m.os(), m.java()));
+        s.append("- ").append(m.postgres()).append('\n');
+        m.settings().forEach((k, v) -> s.append("  - `").append(k).append("` = ").append(v).append('\n'));
+        if (!r.notes().isEmpty()) {
+            s.append("\n## Notes\n\n");
+            r.notes().forEach(n -> s.append("- ").append(n).append('\n'));
+        }
+        return s.toString();
+    }
+
+    private static void ingest(StringBuilder s, BenchReport.Load l) {
+        s.append("\n## Ingest\n\n");
+        if (l.skipped() || l.ingest() == null) {
+            s.append("- dataset load skipped (`--skip-load`): no ingest figure in this run\n");
+        } else {
+            MetricLoader.Result i = l.ingest();
+            s.append(String.format(Locale.ROOT, "- inventory (COPY into the V1 tables): %,d rows in %.1f s%n",
+                    l.inventoryRows(), l.inventorySeconds()));
+            s.append(String.format(Locale.ROOT, "- metric samples through `POST /api/v1/metrics/vms|nodes` (JSON, rollups and "
+                            + "latest values maintained): **%,.0f samples/s** — %,d sent in %,d batches in %.1f s, %,d accepted, "
+                            + "%,d duplicates, %,d retries%n", i.samplesPerSecond(), i.sent(), i.batches(), i.seconds(),
+                    i.accepted(), i.duplicates(), i.retries()));
+        }
+        if (l.naive() != null) {
+            NaiveInsert.Result n = l.naive();
+            s.append(String.format(Locale.ROOT, "- naive row-by-row INSERT loop (autocommit, one table keyed (vm_id, ts), no rollups): "
+                    + "%,.0f samples/s (%,d samples in %.1f s)%n", n.samplesPerSecond(), n.samples(), n.seconds()));
+            if (l.ingest() != null && n.samplesPerSecond() > 0) {
+                s.append(String.format(Locale.ROOT, "- ingestion path ÷ naive loop: ×%.1f%n", l.ingest().samplesPerSecond() / n.samplesPerSecond()));
+            }
+        }
+    }
+
+    private static void storage(StringBuilder s, Storage.Result st) {
+        s.append("\n## Storage\n\n");
+        s.append(String.format(Locale.ROOT, "- raw VM samples (`vm_metrics`, all partitions, heap + indexes + TOAST): %,d rows, %s, "
+                + "**%.0f bytes per sample**%n", st.vmSamples(), size(st.vmMetricsBytes()), st.bytesPerVmSample()));
+        s.append(String.format(Locale.ROOT, "- raw node samples (`node_metrics`): %,d rows, %s%n", st.nodeSamples(), size(st.nodeMetricsBytes())));
+        s.append("- whole database: ").append(size(st.databaseBytes())).append("\n\n| table (partitions summed) | total | heap | indexes |\n|---|---|---|---|\n");
+        for (Storage.Table t : st.tables()) {
+            s.append("| ").append(t.name()).append(" | ").append(size(t.totalBytes())).append(" | ").append(size(t.heapBytes()))
+                    .append(" | ").append(size(t.indexBytes())).append(" |\n");
+        }
+    }
+
+    private static void detail(StringBuilder s, BenchReport.ReadRow row, String path, LatencyRun.Stats st) {
+        if (st == null) {
+            return;
+        }
+        s.append(String.format(Locale.ROOT, "| %s | %d | %s | %,d | %d | %.2f | %.2f | %.2f | %.2f | %,.0f |%n", row.query(),
+                row.concurrency(), path, st.calls(), st.errors(), st.p50(), st.p95(), st.p99(), st.max(), st.throughput()));
+    }
+
+    static String pair(LatencyRun.Stats st) {
+        if (st == null) {
+            return "n/a";
+        }
+        if (st.calls() == 0) {
+            return "failed";
+        }
+        return fmt(st.p50()) + " / " + fmt(st.p99()) + " ms" + (st.errors() > 0 ? " (" + st.errors() + " errors)" : "");
+    }
+
+    private static String improvement(BenchReport.ReadRow row) {
+        if (row.improvementP50() == null) {
+            return "n/a";
+        }
+        return String.format(Locale.ROOT, "×%.1f / ×%.1f", row.improvementP50(), row.improvementP99());
+    }
+
+    static String fmt(double ms) {
+        return ms >= 100 ? String.format(Locale.ROOT, "%.0f", ms) : ms >= 10 ? String.format(Locale.ROOT, "%.1f", ms)
+                : String.format(Locale.ROOT, "%.2f", ms);
+    }
+
+    static String size(long bytes) {
+        return bytes >= 1L << 30 ? String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30))
+                : String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
+    }
+}

@@ -1,0 +1,99 @@
+package io.novacron.bench;
+
+import io.novacron.config.ServiceConfig;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * Loads a generated dataset into a running service's database: the inventory by COPY
+ * ({@link InventoryLoader}), then every metric sample through the service's HTTP ingestion
+ * ({@link MetricLoader}). Refuses to load the same dataset and seed twice into one database.
+ */
+public final class Seeder {
+    /** Samples per ingestion request: large enough to amortize the per-batch merge, well under API.md's 50,000. */
+    public static final int DEFAULT_BATCH = 10_000;
+    /** Batches in flight: the service's default ingest concurrency (2) plus one being sent. */
+    public static final int DEFAULT_IN_FLIGHT = 3;
+
+    public record Result(FleetGenerator fleet, long inventoryRows, double inventorySeconds, MetricLoader.Result ingest) {
+    }
+
+    private final ServiceConfig.Database db;
+    private final String baseUrl;
+    private final String adminToken;
+    private final int batchSize;
+    private final int inFlight;
+    private final PrintStream out;
+
+    public Seeder(ServiceConfig.Database db, String baseUrl, String adminToken, int batchSize, int inFlight, PrintStream out) {
+        this.db = db;
+        this.baseUrl = baseUrl;
+        this.adminToken = adminToken;
+        this.batchSize = batchSize;
+        this.inFlight = inFlight;
+        this.out = out;
+    }
+
+    public Result seed(Dataset dataset, long seed) throws Exception {
+        Instant anchor = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        FleetGenerator fleet;
+        long rows;
+        long t0 = System.nanoTime();
+        try (Connection c = connect(db)) {
+            String marker = largestOrgName(dataset, seed);
+            if (exists(c, marker)) {
+                throw new IllegalStateException("dataset " + dataset.name() + " seed " + seed + " is already loaded in "
+                        + db.url() + " (organization " + marker + "): use it as is (bench --skip-load) or a fresh database");
+            }
+            fleet = new FleetGenerator(dataset, seed, anchor, InventoryLoader.nextIds(c));
+            out.printf("loading inventory: %,d orgs, %,d users, %,d nodes, %,d VMs (COPY)%n", dataset.orgs(), dataset.users(),
+                    dataset.nodes(), dataset.vms());
+            rows = InventoryLoader.load(c, fleet);
+        }
+        double inventorySeconds = (System.nanoTime() - t0) / 1e9;
+        out.printf("inventory: %,d rows in %.1f s%n", rows, inventorySeconds);
+        long expected = Math.round((dataset.vmSamples() + dataset.nodeSamples()) * (1 + SampleStream.DUPLICATE));
+        out.printf("ingesting %,d VM and %,d node samples through %s/api/v1/metrics (batches of %,d, %d in flight)%n",
+                dataset.vmSamples(), dataset.nodeSamples(), baseUrl, batchSize, inFlight);
+        MetricLoader.Result ingest = new MetricLoader(new IngestClient(baseUrl, adminToken), batchSize, inFlight)
+                .load(fleet, Progress.onStdout("samples", expected));
+        out.printf("ingest: %,.0f samples/s (%,d sent, %,d accepted, %,d duplicates, %,d retries, %.1f s)%n",
+                ingest.samplesPerSecond(), ingest.sent(), ingest.accepted(), ingest.duplicates(), ingest.retries(), ingest.seconds());
+        try (Connection c = connect(db); Statement st = c.createStatement()) {
+            st.execute("ANALYZE"); // as autovacuum would soon: the reads are measured with fresh statistics
+        }
+        return new Result(fleet, rows, inventorySeconds, ingest);
+    }
+
+    /** The name of the dataset's largest organization (the generator names orgs by size rank). */
+    public static String largestOrgName(Dataset dataset, long seed) {
+        return "bench-" + dataset.name() + "-s" + seed + "-org-0001";
+    }
+
+    /** Is this dataset and seed already loaded in the database? */
+    public boolean loaded(Dataset dataset, long seed) throws SQLException {
+        try (Connection c = connect(db)) {
+            return exists(c, largestOrgName(dataset, seed));
+        }
+    }
+
+    static Connection connect(ServiceConfig.Database db) throws SQLException {
+        return DriverManager.getConnection(db.url(), db.user(), db.password());
+    }
+
+    private static boolean exists(Connection c, String orgName) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM org WHERE lower(name) = lower(?)")) {
+            ps.setString(1, orgName);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.novacron.bench;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Storage cost from the catalog: bytes per raw VM sample (the {@code vm_metrics} partition tree,
+ * heap plus indexes plus TOAST, over its row count), the size of every table of 1 MB or more
+ * (rollups and read models included), and the database's total size.
+ */
+public final class Storage {
+    public record Table(String name, long totalBytes, long heapBytes, long indexBytes) {
+    }
+
+    public record Result(long vmSamples, long vmMetricsBytes, double bytesPerVmSample, long nodeSamples,
+                         long nodeMetricsBytes, long databaseBytes, List<Table> tables) {
+    }
+
+    private Storage() {
+    }
+
+    // pg_partition_tree lists a partitioned table with all its partitions (PostgreSQL 12+).
+    private static final String TREE_SIZE = """
+            SELECT coalesce(sum(pg_total_relation_size(relid)), 0) FROM pg_partition_tree(to_regclass(?))""";
+    // Sizes per top-level table: a partitioned table's partitions are summed into it.
+    private static final String TABLES = """
+            SELECT coalesce(pg_partition_root(c.oid)::regclass::text, c.relname) AS name,
+                   sum(pg_total_relation_size(c.oid)), sum(pg_relation_size(c.oid)), sum(pg_indexes_size(c.oid))
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+            WHERE c.relkind IN ('r', 'm')
+            GROUP BY 1 HAVING sum(pg_total_relation_size(c.oid)) >= 1048576
+            ORDER BY 2 DESC""";
+
+    public static Result measure(Connection c) throws SQLException {
+        long vmBytes = treeSize(c, "vm_metrics"), nodeBytes = treeSize(c, "node_metrics");
+        long vmRows = count(c, "vm_metrics"), nodeRows = count(c, "node_metrics");
+        List<Table> tables = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(TABLES)) {
+            while (rs.next()) {
+                tables.add(new Table(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+            }
+        }
+        long dbBytes;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_database_size(current_database())")) {
+            rs.next();
+            dbBytes = rs.getLong(1);
+        }
+        return new Result(vmRows, vmBytes, vmRows == 0 ? 0 : (double) vmBytes / vmRows, nodeRows, nodeBytes, dbBytes, tables);
+    }
+
+    private static long treeSize(Connection c, String table) throws SQLException {
+        try (var ps = c.prepareStatement(TREE_SIZE)) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
+    private static long count(Connection c, String table) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return 0;
+                }
+            }
+        }
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
