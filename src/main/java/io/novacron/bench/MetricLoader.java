@@ -53,10 +53,10 @@ public final class MetricLoader {
         AtomicLong accepted = new AtomicLong(), duplicates = new AtomicLong(), batches = new AtomicLong();
         List<Future<?>> pending = new ArrayList<>();
         long start = System.nanoTime();
-        Batch vms = new Batch("/api/v1/metrics/vms"), nodes = new Batch("/api/v1/metrics/nodes");
         long[] sent = {0};
         AtomicReference<Exception> failure = new AtomicReference<>();
-        Batch.Sender send = (path, body, n) -> {
+        Batch.Sender send = batch -> {
+            int n = batch.count;
             slots.acquire();
             if (failure.get() != null) {
                 slots.release();
@@ -66,7 +66,8 @@ public final class MetricLoader {
             pending.removeIf(Future::isDone);
             pending.add(pool.submit(() -> {
                 try {
-                    IngestClient.Ack ack = client.post(path, body);
+                    // Values and JSON are made here, on the sending threads, so generation runs in parallel.
+                    IngestClient.Ack ack = client.post(batch.path(), batch.json(values));
                     accepted.addAndGet(ack.accepted());
                     duplicates.addAndGet(ack.duplicates());
                     batches.incrementAndGet();
@@ -81,25 +82,22 @@ public final class MetricLoader {
             }));
         };
         try {
-            new SampleStream(fleet).deliver(new SampleStream.Sink() {
+            var collector = new SampleStream.Sink() {
+                Batch vms = new Batch(false, batchSize), nodes = new Batch(true, batchSize);
+
                 @Override
                 public void vm(long vmId, int step) {
-                    vms.add(values.vm(vmId, step));
-                    if (vms.count >= batchSize) {
-                        vms.flush(send);
-                    }
+                    vms = vms.add(vmId, step, send);
                 }
 
                 @Override
                 public void node(long nodeId, int step) {
-                    nodes.add(values.node(nodeId, step));
-                    if (nodes.count >= batchSize) {
-                        nodes.flush(send);
-                    }
+                    nodes = nodes.add(nodeId, step, send);
                 }
-            });
-            vms.flush(send);
-            nodes.flush(send);
+            };
+            new SampleStream(fleet).deliver(collector);
+            collector.vms.flush(send);
+            collector.nodes.flush(send);
             for (Future<?> f : pending) {
                 f.get();
             }
@@ -118,10 +116,10 @@ public final class MetricLoader {
                 (System.nanoTime() - start) / 1e9);
     }
 
-    /** A JSON request body under construction. */
+    /** The coordinates of one request's samples; the JSON body is written when it is sent. */
     static final class Batch {
         interface Sender {
-            void send(String path, byte[] body, int samples) throws InterruptedException;
+            void send(Batch full) throws InterruptedException;
         }
 
         static final class SendFailed extends RuntimeException {
@@ -130,46 +128,62 @@ public final class MetricLoader {
             }
         }
 
-        private final String path;
-        private final StringBuilder sb = new StringBuilder(1 << 20);
+        private final boolean node;
+        private final long[] ids;
+        private final int[] steps;
         int count;
 
-        Batch(String path) {
-            this.path = path;
+        Batch(boolean node, int size) {
+            this.node = node;
+            this.ids = new long[size];
+            this.steps = new int[size];
         }
 
-        void add(SampleGenerator.VmSample s) {
-            open().append("{\"vm_id\":").append(s.vmId()).append(",\"ts\":").append(s.tsMillis())
-                    .append(",\"cpu_usage\":").append(s.cpuUsage()).append(",\"memory_usage\":").append(s.memoryUsage())
-                    .append(",\"disk_read_bps\":").append(s.diskReadBps()).append(",\"disk_write_bps\":").append(s.diskWriteBps())
-                    .append(",\"net_rx_bps\":").append(s.netRxBps()).append(",\"net_tx_bps\":").append(s.netTxBps()).append('}');
+        String path() {
+            return node ? "/api/v1/metrics/nodes" : "/api/v1/metrics/vms";
         }
 
-        void add(SampleGenerator.NodeSample s) {
-            open().append("{\"node_id\":").append(s.nodeId()).append(",\"ts\":").append(s.tsMillis())
-                    .append(",\"cpu_usage\":").append(s.cpuUsage()).append(",\"memory_usage\":").append(s.memoryUsage())
-                    .append(",\"disk_usage\":").append(s.diskUsage()).append(",\"load_1m\":").append(s.load1m())
-                    .append(",\"net_rx_bps\":").append(s.netRxBps()).append(",\"net_tx_bps\":").append(s.netTxBps()).append('}');
-        }
-
-        private StringBuilder open() {
-            sb.append(count++ == 0 ? "{\"samples\":[" : ",");
-            return sb;
+        /** Adds a sample; when the batch is full, sends it and returns a fresh one. */
+        Batch add(long id, int step, Sender sender) {
+            ids[count] = id;
+            steps[count++] = step;
+            if (count < ids.length) {
+                return this;
+            }
+            flush(sender);
+            return new Batch(node, ids.length);
         }
 
         void flush(Sender sender) {
             if (count == 0) {
                 return;
             }
-            byte[] body = sb.append("]}").toString().getBytes(StandardCharsets.US_ASCII);
-            int n = count;
-            sb.setLength(0);
-            count = 0;
             try {
-                sender.send(path, body, n);
+                sender.send(this);
             } catch (InterruptedException e) {
                 throw new SendFailed(e);
             }
+        }
+
+        byte[] json(SampleGenerator values) {
+            StringBuilder sb = new StringBuilder(count * 200 + 16).append("{\"samples\":[");
+            for (int i = 0; i < count; i++) {
+                sb.append(i == 0 ? "" : ",");
+                if (node) {
+                    SampleGenerator.NodeSample s = values.node(ids[i], steps[i]);
+                    sb.append("{\"node_id\":").append(s.nodeId()).append(",\"ts\":").append(s.tsMillis())
+                            .append(",\"cpu_usage\":").append(s.cpuUsage()).append(",\"memory_usage\":").append(s.memoryUsage())
+                            .append(",\"disk_usage\":").append(s.diskUsage()).append(",\"load_1m\":").append(s.load1m())
+                            .append(",\"net_rx_bps\":").append(s.netRxBps()).append(",\"net_tx_bps\":").append(s.netTxBps()).append('}');
+                } else {
+                    SampleGenerator.VmSample s = values.vm(ids[i], steps[i]);
+                    sb.append("{\"vm_id\":").append(s.vmId()).append(",\"ts\":").append(s.tsMillis())
+                            .append(",\"cpu_usage\":").append(s.cpuUsage()).append(",\"memory_usage\":").append(s.memoryUsage())
+                            .append(",\"disk_read_bps\":").append(s.diskReadBps()).append(",\"disk_write_bps\":").append(s.diskWriteBps())
+                            .append(",\"net_rx_bps\":").append(s.netRxBps()).append(",\"net_tx_bps\":").append(s.netTxBps()).append('}');
+                }
+            }
+            return sb.append("]}").toString().getBytes(StandardCharsets.US_ASCII);
         }
     }
 }

@@ -74,10 +74,10 @@ public final class SampleGenerator {
     private boolean spiking(long kind, long id, long ts) {
         long hour = Math.floorDiv(ts, 3_600_000L);
         for (long h = hour - 1; h <= hour; h++) {
-            SplittableRandom s = Streams.of(seed, Streams.SPIKE, kind, id, h);
-            if (s.nextDouble() < SPIKE_PER_HOUR) {
-                long start = h * 3_600_000L + s.nextInt(60) * 60_000L;
-                long end = start + (2 + s.nextInt(14)) * 60_000L;
+            long bits = Streams.mix(seed, Streams.SPIKE, kind, id, h);
+            if ((bits >>> 11) * 0x1.0p-53 < SPIKE_PER_HOUR) {
+                long start = h * 3_600_000L + Long.remainderUnsigned(bits, 60) * 60_000L;
+                long end = start + (2 + ((bits >>> 32) & 0xFFFF) % 14) * 60_000L;
                 if (ts >= start && ts < end) {
                     return true;
                 }
@@ -87,8 +87,7 @@ public final class SampleGenerator {
     }
 
     private static double gaussian(SplittableRandom r) {
-        double u = Math.max(1e-12, r.nextDouble()), v = r.nextDouble();
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+        return r.nextGaussian(); // the JDK's ziggurat: no log/sqrt/cos per draw
     }
 
     private static double logNoise(SplittableRandom r) {
