@@ -6,6 +6,7 @@ import io.javalin.json.JavalinJackson;
 import io.novacron.config.ServiceConfig;
 import io.novacron.db.Database;
 import io.novacron.db.Tx;
+import io.novacron.ops.DbHealth;
 import io.novacron.ops.Health;
 import io.novacron.ops.Maintenance;
 import io.novacron.ops.Telemetry;
@@ -94,6 +95,7 @@ public final class Application implements AutoCloseable {
 
         Auth auth = new Auth(tx, config.http().adminToken());
         app.before("/api/v1/*", auth::authenticate);
+        app.get("/api/v1/admin/db/health", new DbHealth(tx)::handle);
         return app;
     }
 

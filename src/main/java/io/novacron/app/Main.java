@@ -18,6 +18,11 @@ import picocli.CommandLine.Option;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command and returns its exit code; a configuration error prints one line and returns 2. */
+    static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException) {
@@ -26,7 +31,7 @@ public final class Main implements Runnable {
             }
             throw e;
         });
-        System.exit(cli.execute(args));
+        return cli.execute(args);
     }
 
     @Override

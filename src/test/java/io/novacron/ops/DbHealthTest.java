@@ -1,0 +1,41 @@
+package io.novacron.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.novacron.support.Http;
+import io.novacron.support.TestApp;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class DbHealthTest {
+    @RegisterExtension
+    static final TestApp service = new TestApp(DbHealthTest.class);
+
+    @Test
+    void theAdminSeesIndexesCacheRatioAndPartitions() {
+        Http.Response r = service.admin().get("/api/v1/admin/db/health");
+        assertThat(r.status()).isEqualTo(200);
+        JsonNode body = r.json();
+        assertThat(body.path("index_usage").isArray()).isTrue();
+        assertThat(body.path("index_usage").toString()).contains("vm_org_node_idx");
+        assertThat(body.path("duplicate_indexes").isArray()).isTrue();
+        assertThat(body.path("buffer_cache").has("hit_ratio")).isTrue();
+        assertThat(body.path("partitions").toString()).contains("audit_log");
+        assertThat(body.has("slowest_statements")).isTrue();
+    }
+
+    @Test
+    void aDuplicateIndexIsReported() throws Exception {
+        try (var c = service.database().connect(); var st = c.createStatement()) {
+            st.execute("CREATE INDEX vm_org_node_copy ON vm (org_id, node_id)");
+        }
+        JsonNode dups = service.admin().get("/api/v1/admin/db/health").json().path("duplicate_indexes");
+        assertThat(dups.toString()).contains("vm_org_node_copy").contains("vm_org_node_idx");
+    }
+
+    @Test
+    void unknownParametersAreRefused() {
+        assertThat(service.admin().get("/api/v1/admin/db/health?verbose=1").status()).isEqualTo(400);
+    }
+}
