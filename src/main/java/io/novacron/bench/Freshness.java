@@ -49,8 +49,10 @@ public final class Freshness {
     }
 
     public List<Result> run(Connection db, int trials) throws Exception {
+        // Monitoring lists only VMs that have reported, so both kinds of trial use reporting VMs.
         List<Vm> running = vms(db, """
-                SELECT org_id, id, node_id FROM vm WHERE state = 'running' ORDER BY id LIMIT 200""");
+                SELECT v.org_id, v.id, v.node_id FROM vm_latest l JOIN vm v ON v.org_id = l.org_id AND v.id = l.vm_id
+                WHERE v.state = 'running' ORDER BY v.id LIMIT 200""");
         List<Vm> reporting = vms(db, """
                 SELECT v.org_id, v.id, v.node_id FROM vm_latest l JOIN vm v ON v.org_id = l.org_id AND v.id = l.vm_id
                 WHERE v.node_id IS NOT NULL ORDER BY v.id LIMIT 200""");
