@@ -78,7 +78,10 @@ final class Rows {
      * {@code org_id} it named, or null (any organization, the id alone is unique).
      */
     static Long scopeForId(Principal p, Params params) {
-        return p.isAdmin() ? params.optLong("org_id") : p.orgScope(params);
+        if (p.isAdmin()) {
+            return params.optLong("org_id");
+        }
+        return p.orgScope(params);
     }
 
     /** Sizes arrive as JSON numbers; out of the schema's range is a 400 naming the field. */
