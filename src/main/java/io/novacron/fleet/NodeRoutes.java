@@ -63,6 +63,8 @@ public final class NodeRoutes {
                             updated_at = now()
             WHERE id = ?""" + " RETURNING " + COLUMNS;
 
+    private static final long MIN_SIZE = 1;
+
     private final Tx tx;
 
     public NodeRoutes(Tx tx) {
@@ -149,6 +151,8 @@ public final class NodeRoutes {
             p.requireAdmin();
         }
         NewNode b = Bodies.read(ctx, NewNode.class);
+        sizes(b.cpuCores() == null ? MIN_SIZE : b.cpuCores(), b.memoryMb() == null ? MIN_SIZE : b.memoryMb(),
+                b.diskGb() == null ? MIN_SIZE : b.diskGb()); // only the sizes given are checked
         Node updated = tx.inTransaction(c -> {
             Node n = find(c, GET + " FOR UPDATE", id, null);
             Map<String, Object> changed = new LinkedHashMap<>();
@@ -156,8 +160,6 @@ public final class NodeRoutes {
             String zone = pick(changed, "zone", n.zone(), b.zone() == null ? null : Rows.requireText("zone", b.zone(), 100));
             String state = pick(changed, "state", n.state(), b.state() == null ? null : state(b.state()));
             JsonNode labels = pick(changed, "labels", n.labels(), b.labels() == null ? null : labels(b.labels()));
-            sizes(b.cpuCores() == null ? 1L : b.cpuCores(), b.memoryMb() == null ? 1L : b.memoryMb(),
-                    b.diskGb() == null ? 1L : b.diskGb());
             Long cpu = pick(changed, "cpu_cores", n.cpuCores().longValue(), b.cpuCores());
             Long mem = pick(changed, "memory_mb", n.memoryMb(), b.memoryMb());
             Long disk = pick(changed, "disk_gb", n.diskGb(), b.diskGb());

@@ -2,10 +2,12 @@ package io.novacron.fleet;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.novacron.db.SqlStates;
 import io.novacron.db.Tx;
 import io.novacron.web.ApiException;
 import io.novacron.web.Bodies;
 import io.novacron.web.Cursor;
+import io.novacron.web.ErrorCode;
 import io.novacron.web.Page;
 import io.novacron.web.Params;
 import io.novacron.web.Principal;
@@ -185,8 +187,8 @@ public final class OrgRoutes {
 
     /** A unique violation becomes a 409 naming the field; anything else propagates. */
     static SQLException uniqueOr(SQLException e, String message, String field) {
-        if (io.novacron.db.SqlStates.UNIQUE_VIOLATION.equals(e.getSQLState())) {
-            throw new ApiException(io.novacron.web.ErrorCode.CONFLICT, message, Map.of("field", field));
+        if (SqlStates.UNIQUE_VIOLATION.equals(e.getSQLState())) {
+            throw new ApiException(ErrorCode.CONFLICT, message, Map.of("field", field));
         }
         return e;
     }

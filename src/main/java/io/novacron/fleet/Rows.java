@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Map;
 
 /** JDBC binding and reading shared by the fleet repositories. */
 final class Rows {
@@ -91,7 +92,7 @@ final class Rows {
         }
         if (value < min || value > max) {
             throw ApiException.invalid(field, "'" + field + "' must be between " + min + " and " + max,
-                    java.util.Map.of("min", min, "max", max));
+                    Map.of("min", min, "max", max));
         }
     }
 

@@ -33,6 +33,11 @@ final class VmActions {
     record NoBody() {
     }
 
+    private static final String NODE_EXISTS = "SELECT 1 FROM node WHERE id = ?";
+    private static final String NODE_HAS_ROOM = """
+            SELECT 1 FROM node WHERE id = ? AND cpu_cores - alloc_cpu_cores >= ?
+              AND memory_mb - alloc_memory_mb >= ? AND disk_gb - alloc_disk_gb >= ?""";
+
     static final Set<String> ACTIONS = Set.of("start", "stop", "pause", "resume", "reboot", "migrate");
 
     private final Tx tx;
@@ -119,10 +124,8 @@ final class VmActions {
         if (vm.nodeId() != null && vm.nodeId() == target) {
             throw ApiException.invalid("target_node_id", "the VM is already on node " + target);
         }
-        if ("stopped".equals(to) && !Rows.exists(c, """
-                SELECT 1 FROM node WHERE id = ? AND cpu_cores - alloc_cpu_cores >= ?
-                  AND memory_mb - alloc_memory_mb >= ? AND disk_gb - alloc_disk_gb >= ?""",
-                target, vm.cpuCores(), vm.memoryMb(), vm.diskGb()) && Rows.exists(c, "SELECT 1 FROM node WHERE id = ?", target)) {
+        if ("stopped".equals(to) && Rows.exists(c, NODE_EXISTS, target)
+                && !Rows.exists(c, NODE_HAS_ROOM, target, vm.cpuCores(), vm.memoryMb(), vm.diskGb())) {
             throw Placement.noRoom(vm.size(), target);
         }
         return Placement.onNode(c, target, vm.size(), "target_node_id", node -> VmRepository.move(c, vm, to, node));

@@ -44,7 +44,7 @@ final class VmRepository {
 
     /** The VM, optionally locked; 404 when it does not exist or belongs to another organization. */
     static Vm find(Connection c, long id, Long orgScope, boolean forUpdate) throws SQLException {
-        Vm vm = oneOrNull(c, forUpdate ? GET + " FOR UPDATE" : GET, id, orgScope, orgScope);
+        Vm vm = one(c, forUpdate ? GET + " FOR UPDATE" : GET, id, orgScope, orgScope);
         if (vm == null) {
             throw ApiException.notFound("vm", id);
         }
@@ -73,10 +73,6 @@ final class VmRepository {
     }
 
     private static Vm one(Connection c, String sql, Object... args) throws SQLException {
-        return oneOrNull(c, sql, args);
-    }
-
-    private static Vm oneOrNull(Connection c, String sql, Object... args) throws SQLException {
         try (PreparedStatement ps = Rows.prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
             return rs.next() ? vm(rs) : null;
         }

@@ -61,6 +61,33 @@ class TokenAndAuditTest {
     }
 
     @Test
+    void aViewerTokenCannotRevokeAndTheTokenKeepsWorking() {
+        Fleet.Tenant t = fleet.tenant();
+        String viewer = t.http().post("/api/v1/orgs/" + t.orgId() + "/tokens", Map.of("name", "v", "role", "viewer")).json().get("token").asText();
+        assertThat(service.as(viewer).delete("/api/v1/tokens/" + t.tokenId()).status()).isEqualTo(403);
+        assertThat(t.http().get("/api/v1/users").status()).isEqualTo(200);
+    }
+
+    @Test
+    void usersAreChangedAndDeletedWithAnAuditRowEach() {
+        Fleet.Tenant t = fleet.tenant();
+        long id = t.http().post("/api/v1/users", Map.of("email", "c@x.example", "name", "C")).json().get("id").asLong();
+        JsonNode changed = t.http().patch("/api/v1/users/" + id, Map.of("name", "Carol", "role", "operator")).json();
+        assertThat(changed.get("name").asText()).isEqualTo("Carol");
+        assertThat(changed.get("role").asText()).isEqualTo("operator");
+        assertThat(changed.get("email").asText()).isEqualTo("c@x.example");
+        String taken = t.http().get("/api/v1/users/" + t.userId()).json().get("email").asText().toUpperCase();
+        Http.Response dup = t.http().patch("/api/v1/users/" + id, Map.of("email", taken));
+        assertThat(dup.status()).as("another user's e-mail, case-insensitively").isEqualTo(409);
+        assertThat(dup.json().path("error").path("details").path("field").asText()).isEqualTo("email");
+        assertThat(t.http().delete("/api/v1/users/" + id).status()).isEqualTo(204);
+        assertThat(t.http().get("/api/v1/users/" + id).status()).isEqualTo(404);
+        JsonNode rows = t.http().get("/api/v1/audit?target_type=user&limit=3").json().get("items");
+        assertThat(rows.get(0).get("action").asText()).isEqualTo("user.delete");
+        assertThat(rows.get(1).path("details").path("name").asText()).isEqualTo("Carol");
+    }
+
+    @Test
     void everyChangeWritesOneAuditRowInItsTransactionNamingActorAndFields() {
         Fleet.Tenant t = fleet.tenant();
         long node = fleet.node(4, 8192, 100);

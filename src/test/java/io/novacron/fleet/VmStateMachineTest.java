@@ -96,6 +96,11 @@ class VmStateMachineTest {
         assertThat(moved.get("node_id").asLong()).isEqualTo(b);
         assertThat(allocCpu(a)).isZero();
         assertThat(allocCpu(b)).isZero();
+        long tiny = fleet.node(1, 16384, 100);
+        Http.Response noRoom = t.http().post("/api/v1/vms/" + vm + "/actions/migrate", Map.of("target_node_id", tiny));
+        assertThat(noRoom.errorCode()).as("a stopped VM still needs room on its target").isEqualTo("insufficient_capacity");
+        assertThat(state(act(vm, "start"))).isEqualTo("running");
+        assertThat(allocCpu(b)).isEqualTo(2);
     }
 
     @Test
