@@ -6,6 +6,11 @@ import io.javalin.json.JavalinJackson;
 import io.novacron.config.ServiceConfig;
 import io.novacron.db.Database;
 import io.novacron.db.Tx;
+import io.novacron.fleet.AuditRoutes;
+import io.novacron.fleet.NodeRoutes;
+import io.novacron.fleet.OrgRoutes;
+import io.novacron.fleet.UserRoutes;
+import io.novacron.fleet.VmRoutes;
 import io.novacron.ops.DbHealth;
 import io.novacron.ops.Health;
 import io.novacron.ops.Maintenance;
@@ -95,6 +100,11 @@ public final class Application implements AutoCloseable {
 
         Auth auth = new Auth(tx, config.http().adminToken());
         app.before("/api/v1/*", auth::authenticate);
+        new OrgRoutes(tx).register(app);
+        new UserRoutes(tx).register(app);
+        new NodeRoutes(tx).register(app);
+        new VmRoutes(tx).register(app);
+        new AuditRoutes(tx).register(app);
         app.get("/api/v1/admin/db/health", new DbHealth(tx)::handle);
         return app;
     }

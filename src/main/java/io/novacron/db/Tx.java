@@ -35,7 +35,7 @@ public final class Tx {
                     rollbackQuietly(c, t);
                     throw t;
                 } finally {
-                    c.setAutoCommit(true);
+                    restoreAutoCommit(c);
                 }
             } catch (SQLException e) {
                 if (attempt < MAX_ATTEMPTS && SqlStates.isRetryable(e)) {
@@ -52,6 +52,20 @@ public final class Tx {
             return work.run(c);
         } catch (SQLException e) {
             throw new DbException(e);
+        }
+    }
+
+    /**
+     * A connection the server terminated mid-transaction is already closed by the pool; failing
+     * here would replace the real error (e.g. 57P01, mapped to 503) with one that has no SQLSTATE.
+     */
+    private static void restoreAutoCommit(Connection c) {
+        try {
+            if (!c.isClosed()) {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException ignored) {
+            // the pool discards a broken connection; the transaction's own outcome stands
         }
     }
 
