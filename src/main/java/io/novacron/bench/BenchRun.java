@@ -42,6 +42,8 @@ public final class BenchRun {
     public static BenchReport run(Options o, PrintStream out) throws Exception {
         ServiceConfig cfg = o.config();
         List<String> notes = new ArrayList<>();
+        notes.add("load average at start (1/5/15 min): " + Machine.loadAverage()
+                + "; the machine may be shared, compare figures within one run");
         if (o.ownDatabase() && !o.skipLoad()) {
             dropDatabase(cfg.db(), out);
         }
@@ -101,6 +103,7 @@ public final class BenchRun {
                 NaiveInsert.Result naive = NaiveInsert.run(c, fleet, o.naiveSamples());
                 load = new BenchReport.Load(load.skipped(), load.inventoryRows(), load.inventorySeconds(), load.ingest(), naive);
                 Storage.Result storage = Storage.measure(c);
+                notes.add("load average at end: " + Machine.loadAverage());
                 BenchReport report = new BenchReport(o.dataset().name(), o.seed(), LocalDate.now(ZoneOffset.UTC).toString(),
                         o.command(), Machine.describe(c), load, rows, fresh, storage, notes);
                 Path md = ReportWriter.write(report, o.outDir());

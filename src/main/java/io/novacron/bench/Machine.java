@@ -40,6 +40,16 @@ public record Machine(int cores, double memoryGib, String os, String java, Strin
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), version, settings, gitCommit());
     }
 
+    /** The 1, 5 and 15 minute load averages from /proc/loadavg, or "n/a". */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "n/a";
+        }
+    }
+
     private static double totalMemoryGib() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {

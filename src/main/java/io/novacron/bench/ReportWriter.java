@@ -93,6 +93,8 @@ public final class ReportWriter {
         s.append("\n## Storage\n\n");
         s.append(String.format(Locale.ROOT, "- raw VM samples (`vm_metrics`, all partitions, heap + indexes + TOAST): %,d rows, %s, "
                 + "**%.0f bytes per sample**%n", st.vmSamples(), size(st.vmMetricsBytes()), st.bytesPerVmSample()));
+        s.append(String.format(Locale.ROOT, "- all VM series tables (`vm_*` of 1 MB or more: raw, rollups, latest values): %s, "
+                + "%.0f bytes per raw sample%n", size(st.vmSeriesBytes()), st.seriesBytesPerVmSample()));
         s.append(String.format(Locale.ROOT, "- raw node samples (`node_metrics`): %,d rows, %s%n", st.nodeSamples(), size(st.nodeMetricsBytes())));
         s.append("- whole database: ").append(size(st.databaseBytes())).append("\n\n| table (partitions summed) | total | heap | indexes |\n|---|---|---|---|\n");
         for (Storage.Table t : st.tables()) {

@@ -19,8 +19,12 @@ import java.time.temporal.ChronoUnit;
 public final class Seeder {
     /** Samples per ingestion request: large enough to amortize the per-batch merge, well under API.md's 50,000. */
     public static final int DEFAULT_BATCH = 10_000;
-    /** Batches in flight: the service's default ingest concurrency (2) plus one being sent. */
-    public static final int DEFAULT_IN_FLIGHT = 3;
+    /**
+     * Batches in flight: the service's default ingest concurrency ({@code NOVACRON_INGEST_CONCURRENCY}
+     * = 2). A third batch would mostly be turned away with 429 and wait out a whole second of
+     * {@code Retry-After}, which lowers the load rate instead of raising it.
+     */
+    public static final int DEFAULT_IN_FLIGHT = 2;
 
     public record Result(FleetGenerator fleet, long inventoryRows, double inventorySeconds, MetricLoader.Result ingest) {
     }

@@ -16,8 +16,13 @@ public final class Storage {
     public record Table(String name, long totalBytes, long heapBytes, long indexBytes) {
     }
 
-    public record Result(long vmSamples, long vmMetricsBytes, double bytesPerVmSample, long nodeSamples,
-                         long nodeMetricsBytes, long databaseBytes, List<Table> tables) {
+    /**
+     * @param vmSeriesBytes every table holding VM series data ({@code vm_*}: raw samples, rollups,
+     *                      latest values), so {@code vmSeriesBytes / vmSamples} is the all-in cost of a sample
+     */
+    public record Result(long vmSamples, long vmMetricsBytes, double bytesPerVmSample, long vmSeriesBytes,
+                         double seriesBytesPerVmSample, long nodeSamples, long nodeMetricsBytes, long databaseBytes,
+                         List<Table> tables) {
     }
 
     private Storage() {
@@ -49,7 +54,9 @@ public final class Storage {
             rs.next();
             dbBytes = rs.getLong(1);
         }
-        return new Result(vmRows, vmBytes, vmRows == 0 ? 0 : (double) vmBytes / vmRows, nodeRows, nodeBytes, dbBytes, tables);
+        long series = tables.stream().filter(t -> t.name().startsWith("vm_")).mapToLong(Table::totalBytes).sum();
+        return new Result(vmRows, vmBytes, vmRows == 0 ? 0 : (double) vmBytes / vmRows, series,
+                vmRows == 0 ? 0 : (double) series / vmRows, nodeRows, nodeBytes, dbBytes, tables);
     }
 
     private static long treeSize(Connection c, String table) throws SQLException {
