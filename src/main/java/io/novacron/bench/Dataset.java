@@ -1,5 +1,6 @@
 package io.novacron.bench;
 
+import io.novacron.config.ConfigException;
 import java.util.Locale;
 
 /**
@@ -30,7 +31,7 @@ public record Dataset(String name, int orgs, int users, int nodes, int vms, int 
             case "medium" -> MEDIUM;
             case "large" -> LARGE;
             case "smoke" -> SMOKE;
-            default -> throw new IllegalArgumentException("unknown dataset '" + name + "': expected small, medium or large");
+            default -> throw new ConfigException("unknown dataset '" + name + "': expected small, medium or large");
         };
     }
 

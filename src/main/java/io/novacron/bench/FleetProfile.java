@@ -1,5 +1,6 @@
 package io.novacron.bench;
 
+import io.novacron.config.ConfigException;
 import io.novacron.web.Tokens;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -37,7 +38,7 @@ public final class FleetProfile {
 
     FleetProfile(List<Org> orgs, List<Node> nodes, List<MetricVm> metricVms, Instant seriesEnd) {
         if (orgs.isEmpty() || nodes.isEmpty()) {
-            throw new IllegalStateException("the database holds no fleet: load a dataset first (seed, or bench without --skip-load)");
+            throw new ConfigException("the database holds no fleet: load a dataset first (seed, or bench without --skip-load)");
         }
         this.orgs = List.copyOf(orgs);
         this.nodes = List.copyOf(nodes);

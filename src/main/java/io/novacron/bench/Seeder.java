@@ -1,5 +1,6 @@
 package io.novacron.bench;
 
+import io.novacron.config.ConfigException;
 import io.novacron.config.ServiceConfig;
 import java.io.PrintStream;
 import java.sql.Connection;
@@ -53,7 +54,7 @@ public final class Seeder {
         try (Connection c = connect(db)) {
             String marker = largestOrgName(dataset, seed);
             if (exists(c, marker)) {
-                throw new IllegalStateException("dataset " + dataset.name() + " seed " + seed + " is already loaded in "
+                throw new ConfigException("dataset " + dataset.name() + " seed " + seed + " is already loaded in "
                         + db.url() + " (organization " + marker + "): use it as is (bench --skip-load) or a fresh database");
             }
             fleet = new FleetGenerator(dataset, seed, anchor, InventoryLoader.nextIds(c));
