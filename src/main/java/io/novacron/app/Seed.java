@@ -1,5 +1,6 @@
 package io.novacron.app;
 
+import io.novacron.bench.BenchRun;
 import io.novacron.bench.Dataset;
 import io.novacron.bench.Seeder;
 import io.novacron.config.ServiceConfig;
@@ -38,6 +39,7 @@ final class Seed implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Dataset ds = Dataset.named(dataset);
+        BenchRun.quietAccessLog();
         ServiceConfig cfg = settings.resolve();
         if (url != null) {
             if (cfg.http().adminToken() == null) {

@@ -14,6 +14,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /**
  * One benchmark run, in order: load the dataset (unless skipped), measure the five reads against
@@ -40,6 +41,7 @@ public final class BenchRun {
     }
 
     public static BenchReport run(Options o, PrintStream out) throws Exception {
+        quietAccessLog();
         ServiceConfig cfg = o.config();
         List<String> notes = new ArrayList<>();
         notes.add("load average at start (1/5/15 min): " + Machine.loadAverage()
@@ -116,6 +118,17 @@ public final class BenchRun {
             for (Application a : apps) {
                 a.close();
             }
+        }
+    }
+
+    /**
+     * Silences the service's one-line-per-request access log for a bench or seed in this process
+     * (millions of lines cost CPU the measurement shares), unless NOVACRON_ACCESS_LOG asks otherwise.
+     */
+    public static void quietAccessLog() {
+        if (System.getenv("NOVACRON_ACCESS_LOG") == null
+                && LoggerFactory.getLogger("access") instanceof ch.qos.logback.classic.Logger logger) {
+            logger.setLevel(ch.qos.logback.classic.Level.WARN);
         }
     }
 
