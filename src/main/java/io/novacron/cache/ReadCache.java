@@ -50,7 +50,7 @@ public final class ReadCache implements AutoCloseable {
     private ReadCache(ServiceConfig.Cache cfg, ServiceConfig.Database db, MeterRegistry registry) {
         this.enabled = cfg.enabled();
         this.local = Caffeine.newBuilder().maximumSize(cfg.maxEntries()).build();
-        this.redis = cfg.enabled() && cfg.redisUrl() != null ? new RedisTier(cfg.redisUrl()) : null;
+        this.redis = cfg.enabled() && cfg.redisUrl() != null ? new RedisTier(cfg.redisUrl(), db.databaseName()) : null;
         this.feed = new ChangeFeed(db, this::changed, this::lost);
         this.localHit = counter(registry, "local", "hit");
         this.localMiss = counter(registry, "local", "miss");

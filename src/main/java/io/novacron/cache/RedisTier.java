@@ -32,18 +32,22 @@ final class RedisTier implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofMillis(250);
     static final Duration RETRY = Duration.ofSeconds(2);
     private static final Duration ENTRY_TTL = Duration.ofHours(1); // memory bound only, not freshness
-    private static final byte[] EPOCH = bytes("novacron:v:epoch");
 
     /** A lookup: the cached body if current, and the tag to store a fresh answer under (null: tier down). */
     record Lookup(CachedBody hit, String tag) {
     }
 
     private final RedisClient client;
+    private final String prefix;
+    private final byte[] epoch;
     private final AtomicBoolean connecting = new AtomicBoolean();
     private volatile StatefulRedisConnection<byte[], byte[]> conn;
     private volatile long retryAfterNanos;
 
-    RedisTier(String url) {
+    /** @param namespace separates services on different databases that share one Redis */
+    RedisTier(String url, String namespace) {
+        this.prefix = "novacron:" + namespace + ":";
+        this.epoch = bytes(prefix + "v:epoch");
         RedisURI uri = RedisURI.create(url);
         uri.setTimeout(TIMEOUT);
         client = RedisClient.create(uri);
@@ -61,7 +65,7 @@ final class RedisTier implements AutoCloseable {
             return new Lookup(null, null);
         }
         try {
-            List<KeyValue<byte[], byte[]>> got = c.sync().mget(EPOCH, versionKey(scope), entryKey(key));
+            List<KeyValue<byte[], byte[]>> got = c.sync().mget(epoch, versionKey(scope), entryKey(key));
             String tag = text(got.get(0)) + ":" + text(got.get(1));
             KeyValue<byte[], byte[]> entry = got.get(2);
             return new Lookup(entry.hasValue() ? decode(entry.getValue(), tag) : null, tag);
@@ -98,7 +102,7 @@ final class RedisTier implements AutoCloseable {
         var c = connection();
         if (c != null) {
             try {
-                c.sync().incr(EPOCH);
+                c.sync().incr(epoch);
             } catch (RuntimeException e) {
                 fail(e);
             }
@@ -122,7 +126,7 @@ final class RedisTier implements AutoCloseable {
                 c.closeAsync();
             }
             var fresh = client.connect(ByteArrayCodec.INSTANCE);
-            fresh.sync().incr(EPOCH); // increments may have been missed while we were away
+            fresh.sync().incr(epoch); // increments may have been missed while we were away
             conn = fresh;
             log.info("redis cache tier up");
             return fresh;
@@ -146,12 +150,12 @@ final class RedisTier implements AutoCloseable {
         retryAfterNanos = System.nanoTime() + RETRY.toNanos();
     }
 
-    private static byte[] versionKey(Scope s) {
-        return bytes("novacron:v:" + s.key());
+    private byte[] versionKey(Scope s) {
+        return bytes(prefix + "v:" + s.key());
     }
 
-    private static byte[] entryKey(String key) {
-        return bytes("novacron:e:" + key);
+    private byte[] entryKey(String key) {
+        return bytes(prefix + "e:" + key);
     }
 
     private static String text(KeyValue<byte[], byte[]> kv) {
