@@ -60,7 +60,8 @@ public final class Dashboard {
                                  FROM org_usage_1m WHERE org_id = ? AND bucket >= t.usage_from) u""";
 
     // Sums over organizations. nodes_in_use = nodes with node.vm_count > 0 (the same rule as per
-    // org: VMs holding resources). Per-org probes (LATERAL over org) keep the bucket sums on the PKs.
+    // org: VMs holding resources). org_vm_created_1h_bucket_idx, vm_created_idx and
+    // org_usage_1m_bucket_idx read only the window's rows, whatever the number of organizations.
     static final String PLATFORM_FIGURES = """
             WITH t AS (SELECT now() AS as_of,
                               date_trunc('hour', now() - interval '24 hours') + interval '1 hour' AS whole_hours_from,
@@ -71,16 +72,12 @@ public final class Dashboard {
                               FROM org_vm_stats GROUP BY state) s)::text AS states,
                    (SELECT count(*) FROM node WHERE vm_count > 0) AS nodes_in_use,
                    (SELECT count(*) FROM org_owner_vms WHERE vm_count > 0) AS owners,
-                   (SELECT coalesce(sum(x.n), 0) FROM org o CROSS JOIN LATERAL (
-                        SELECT (SELECT coalesce(sum(vm_count), 0) FROM org_vm_created_1h
-                                 WHERE org_id = o.id AND bucket >= t.whole_hours_from)
-                             + (SELECT count(*) FROM vm WHERE org_id = o.id AND created_at > t.as_of - interval '24 hours'
-                                                          AND created_at < t.whole_hours_from) AS n) x) AS created_last_24h,
+                   (SELECT coalesce(sum(vm_count), 0) FROM org_vm_created_1h WHERE bucket >= t.whole_hours_from)
+                   + (SELECT count(*) FROM vm WHERE created_at > t.as_of - interval '24 hours'
+                                                AND created_at < t.whole_hours_from) AS created_last_24h,
                    u.samples, u.cpu_sum, u.memory_sum
-              FROM t, LATERAL (SELECT sum(w.samples) AS samples, sum(w.cpu_sum) AS cpu_sum, sum(w.memory_sum) AS memory_sum
-                                 FROM org o CROSS JOIN LATERAL (
-                                      SELECT samples, cpu_sum, memory_sum FROM org_usage_1m
-                                       WHERE org_id = o.id AND bucket >= t.usage_from) w) u""";
+              FROM t, LATERAL (SELECT sum(samples) AS samples, sum(cpu_sum) AS cpu_sum, sum(memory_sum) AS memory_sum
+                                 FROM org_usage_1m WHERE bucket >= t.usage_from) u""";
 
     public record Resources(long cpuCores, long memoryMb, long diskGb) {
     }

@@ -35,10 +35,19 @@ public final class VmMonitoring {
     private static final Set<String> PARAMS = Set.of("org_id", "node_id", "state", "min_cpu", "sort", "limit", "cursor");
     private static final List<String> STATES = List.of("pending", "running", "stopped", "paused", "migrating", "error");
 
-    private static final String SELECT = """
+    private static final String COLUMNS = """
             SELECT v.id, v.name, v.state, v.node_id, l.ts, l.cpu_usage, l.memory_usage, l.disk_read_bps,
-                   l.disk_write_bps, l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => ?) AS stale
-              FROM vm_latest l JOIN vm v ON v.org_id = l.org_id AND v.id = l.vm_id""";
+                   l.disk_write_bps, l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => ?) AS stale""";
+    // Walks vm_latest_org_{cpu,memory}_idx from the top, joining each row to its VM.
+    private static final String FROM_LATEST = " FROM vm_latest l JOIN vm v ON v.org_id = l.org_id AND v.id = l.vm_id";
+    // For a rare state: the state's VMs by vm_org_state_created_idx, each probing vm_latest_pkey
+    // (OFFSET 0 keeps the probe a nested loop), then a top-N sort of that small set.
+    private static final String FROM_VMS = " FROM vm v CROSS JOIN LATERAL (SELECT * FROM vm_latest x"
+            + " WHERE x.org_id = v.org_id AND x.vm_id = v.id OFFSET 0) l";
+    // PK of org_vm_stats.
+    private static final String STATE_COUNT = "SELECT coalesce(sum(vm_count), 0) FROM org_vm_stats WHERE org_id = ? AND state = ?";
+    /** Up to this many VMs in the asked state, probing each beats walking the org's usage index. */
+    private static final long RARE_STATE = 3000;
 
     public record Item(long vmId, String name, String state, Long nodeId, Instant ts, double cpuUsage,
                        double memoryUsage, double diskReadBps, double diskWriteBps, double netRxBps,
@@ -91,7 +100,8 @@ public final class VmMonitoring {
         List<Object> filterArgs = new ArrayList<>();
         String where = where(q, filterArgs);
         args.addAll(filterArgs);
-        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE ").append(where);
+        String from = q.state() != null && stateCount(c, q) <= RARE_STATE ? FROM_VMS : FROM_LATEST;
+        StringBuilder sql = new StringBuilder(COLUMNS).append(from).append(" WHERE ").append(where);
         if (q.cursor() != null) {
             sql.append(" AND ").append(q.sort().after());
             args.add(q.sort().valueOf(q.cursor()));
@@ -128,8 +138,18 @@ public final class VmMonitoring {
         if (q.cursor() == null && !more) {
             return new Page<>(items, null, items.size(), false);
         }
-        return new Page<>(items, next, Sql.estimate(c,
-                "vm_latest l JOIN vm v ON v.org_id = l.org_id AND v.id = l.vm_id", where, filterArgs), true);
+        return new Page<>(items, next, Sql.estimate(c, FROM_LATEST.substring(" FROM ".length()), where, filterArgs), true);
+    }
+
+    private static long stateCount(Connection c, Query q) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(STATE_COUNT)) {
+            ps.setLong(1, q.org());
+            ps.setString(2, q.state());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     private static String where(Query q, List<Object> args) {
