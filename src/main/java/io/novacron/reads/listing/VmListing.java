@@ -78,7 +78,7 @@ public final class VmListing {
         String sql = COLUMNS + " WHERE " + where + " ORDER BY " + f.sort().orderBy() + " LIMIT ?";
         args.add(f.limit() + 1);
         List<Vm> items = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = Sql.prepareCustom(c, sql)) {
             Sql.bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

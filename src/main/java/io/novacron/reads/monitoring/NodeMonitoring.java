@@ -110,7 +110,7 @@ public final class NodeMonitoring {
         sql.append(" ORDER BY ").append(sort.orderBy()).append(" LIMIT ?");
         args.add(limit + 1);
         List<Item> items = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        try (PreparedStatement ps = Sql.prepareCustom(c, sql.toString())) {
             Sql.bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

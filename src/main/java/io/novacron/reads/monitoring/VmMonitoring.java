@@ -110,7 +110,7 @@ public final class VmMonitoring {
         sql.append(" ORDER BY ").append(q.sort().orderBy()).append(" LIMIT ?");
         args.add(q.limit() + 1);
         List<Item> items = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        try (PreparedStatement ps = Sql.prepareCustom(c, sql.toString())) {
             Sql.bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
