@@ -6,6 +6,13 @@ import io.javalin.json.JavalinJackson;
 import io.novacron.config.ServiceConfig;
 import io.novacron.db.Database;
 import io.novacron.db.Tx;
+import io.novacron.metrics.ingest.IngestGate;
+import io.novacron.metrics.ingest.IngestTimings;
+import io.novacron.metrics.ingest.MetricIngest;
+import io.novacron.metrics.ingest.MetricsIngestRoutes;
+import io.novacron.metrics.query.MetricsQueryRoutes;
+import io.novacron.metrics.rollup.MetricRetention;
+import io.novacron.metrics.rollup.RollupCompactor;
 import io.novacron.ops.Health;
 import io.novacron.ops.Maintenance;
 import io.novacron.ops.Telemetry;
@@ -54,6 +61,8 @@ public final class Application implements AutoCloseable {
             }
             return null;
         }));
+        maintenance.every("metric-retention", Duration.ofHours(1), () -> new MetricRetention(tx, config.retention(), clock).run());
+        maintenance.every("rollup-compaction", Duration.ofSeconds(2), new RollupCompactor(tx)::compactAll);
     }
 
     /** Builds the service and starts serving on the configured port (0 picks a free one). */
@@ -94,6 +103,10 @@ public final class Application implements AutoCloseable {
 
         Auth auth = new Auth(tx, config.http().adminToken());
         app.before("/api/v1/*", auth::authenticate);
+        MetricIngest ingest = new MetricIngest(tx, config.retention(), clock, new IngestTimings(telemetry.registry()));
+        new MetricsIngestRoutes(ingest, new IngestGate(config.ingest().maxConcurrentBatches()), config.ingest(),
+                config.http().maxBodyBytes(), clock).register(app);
+        new MetricsQueryRoutes(tx, clock).register(app);
         return app;
     }
 
