@@ -3,6 +3,7 @@ package io.novacron.metrics.rollup;
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.DDSketches;
 import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
 import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
 import io.novacron.metrics.ingest.MetricKind;
 import java.io.IOException;
@@ -129,16 +130,22 @@ public final class Aggregate {
     }
 
     public byte[] encodeSketches() {
-        ByteBuffer[] parts = new ByteBuffer[M];
-        int total = 0;
-        for (int m = 0; m < M; m++) {
-            parts[m] = sketches[m].serialize();
-            total += 4 + parts[m].remaining();
+        GrowingByteArrayOutput buf = GrowingByteArrayOutput.withInitialCapacity(64);
+        int[] ends = new int[M];
+        try {
+            for (int m = 0; m < M; m++) {
+                sketches[m].encode(buf, false);
+                ends[m] = buf.numWrittenBytes();
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("sketch encoding failed", e);
         }
-        ByteBuffer out = ByteBuffer.allocate(total);
-        for (ByteBuffer p : parts) {
-            out.putInt(p.remaining());
-            out.put(p);
+        ByteBuffer out = ByteBuffer.allocate(4 * M + ends[M - 1]);
+        int start = 0;
+        for (int m = 0; m < M; m++) {
+            out.putInt(ends[m] - start);
+            out.put(buf.backingArray(), start, ends[m] - start);
+            start = ends[m];
         }
         return out.array();
     }
