@@ -19,7 +19,7 @@ class MetricsIngestTest {
     @RegisterExtension
     static final TestApp service = new TestApp(MetricsIngestTest.class);
     static MetricsFixture fx;
-    static long orgA, orgB, vmA, vmA2, vmB, node, node2;
+    static long orgA, orgB, vmA, vmA2, vmB, vmL, node, node2;
     static String tokenA, viewerA;
     static final Instant BASE = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
 
@@ -31,6 +31,7 @@ class MetricsIngestTest {
         vmA = fx.vm(orgA, "a1");
         vmA2 = fx.vm(orgA, "a2");
         vmB = fx.vm(orgB, "b1");
+        vmL = fx.vm(orgA, "latest");
         node = fx.node("n1");
         node2 = fx.node("n2");
         tokenA = fx.token(orgA, "operator");
@@ -81,12 +82,12 @@ class MetricsIngestTest {
     @Test
     void latestValuesNeverMoveBackwards() throws Exception {
         Instant t = BASE.plusSeconds(3600);
-        service.as(tokenA).post("/api/v1/metrics/vms", body(List.of(vmSample(vmA2, t, 42))));
-        Http.Response late = service.as(tokenA).post("/api/v1/metrics/vms", body(List.of(vmSample(vmA2, t.minusSeconds(600), 7))));
+        service.as(tokenA).post("/api/v1/metrics/vms", body(List.of(vmSample(vmL, t, 42))));
+        Http.Response late = service.as(tokenA).post("/api/v1/metrics/vms", body(List.of(vmSample(vmL, t.minusSeconds(600), 7))));
         assertThat(late.status()).isEqualTo(202);
-        assertThat(fx.dbl("SELECT cpu_usage FROM vm_latest WHERE vm_id = ?", vmA2)).isEqualTo(42);
-        service.as(tokenA).post("/api/v1/metrics/vms", body(List.of(vmSample(vmA2, t.plusSeconds(60), 43))));
-        assertThat(fx.dbl("SELECT cpu_usage FROM vm_latest WHERE vm_id = ?", vmA2)).isEqualTo(43);
+        assertThat(fx.dbl("SELECT cpu_usage FROM vm_latest WHERE vm_id = ?", vmL)).isEqualTo(42);
+        service.as(tokenA).post("/api/v1/metrics/vms", body(List.of(vmSample(vmL, t.plusSeconds(60), 43))));
+        assertThat(fx.dbl("SELECT cpu_usage FROM vm_latest WHERE vm_id = ?", vmL)).isEqualTo(43);
     }
 
     @Test
@@ -155,6 +156,26 @@ class MetricsIngestTest {
                 "vm,vm_id=" + vmA + " cpu_usage=1 " + s + "000000000\n", Map.of("Content-Type", "text/plain"));
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.json().path("error").path("details").path("indexes").toString()).isEqualTo("[0]");
+    }
+
+    @Test
+    void aStoredBatchNotifiesEachOrganizationOnce() throws Exception {
+        try (java.sql.Connection c = service.database().connect()) {
+            c.createStatement().execute("LISTEN novacron_changes");
+            Instant t = BASE.plusSeconds(9600);
+            service.admin().post("/api/v1/metrics/vms", body(List.of(vmSample(vmA, t, 1), vmSample(vmA2, t, 2), vmSample(vmB, t, 3))));
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < 10 && got.size() < 2; i++) {
+                c.createStatement().execute("SELECT 1");
+                org.postgresql.PGNotification[] ns = c.unwrap(org.postgresql.PGConnection.class).getNotifications(500);
+                if (ns != null) {
+                    for (org.postgresql.PGNotification n : ns) {
+                        got.add(n.getParameter());
+                    }
+                }
+            }
+            assertThat(got).containsExactlyInAnyOrder(Long.toString(orgA), Long.toString(orgB));
+        }
     }
 
     @Test
