@@ -1,26 +1,18 @@
 package io.novacron.metrics.rollup;
 
-import com.datadoghq.sketch.ddsketch.DDSketch;
-import com.datadoghq.sketch.ddsketch.DDSketches;
-import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
-import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
-import com.datadoghq.sketch.ddsketch.store.UnboundedSizeDenseStore;
 import io.novacron.metrics.ingest.MetricKind;
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
  * A mergeable summary of the samples of one series (or organization) in one bucket: count, and
- * per metric sum, min, max and a DDSketch. Count, sum, min and max merge exactly, so avg, min,
- * max, sum and count over any union of buckets equal the same aggregate over the raw samples.
+ * per metric sum, min, max and a quantile sketch. Count, sum, min and max merge exactly, so avg,
+ * min, max, sum and count over any union of buckets equal the same aggregate over the raw samples.
  *
- * <p><b>p95 error bound.</b> DDSketch with relative accuracy {@value #RELATIVE_ACCURACY} maps
- * each value to a logarithmic bin; merging adds bin counts, so a merged sketch is identical to
- * one built from all the values. The reported quantile q is within ±1% (relative) of the sample
- * value of 0-based rank ⌊q·(n−1)⌋ in sorted order (a "lower nearest rank"); zero is exact.
- * Sketches are serialized with the library's own compact encoding (bytea), one after the other,
- * each prefixed with its length.
+ * <p><b>p95 error bound.</b> The sketch ({@link QuantileBins}, the DDSketch algorithm with
+ * relative accuracy α = {@value #RELATIVE_ACCURACY}) survives merging unchanged. The reported
+ * p95 is within ±1% (relative) of the sample value of 0-based rank ⌊0.95·(n−1)⌋ in sorted order
+ * (a "lower nearest rank"); zero is exact. The six sketches of a row are stored one after the
+ * other as varints in one bytea.
  */
 public final class Aggregate {
     public static final double RELATIVE_ACCURACY = 0.01;
@@ -32,23 +24,18 @@ public final class Aggregate {
     final double[] min = new double[M];
     final double[] max = new double[M];
     /** Null when the caller does not need quantiles (saves the sketch work on reads without p95). */
-    DDSketch[] sketches;
+    QuantileBins[] sketches;
 
     public Aggregate(boolean withSketches) {
         Arrays.fill(min, Double.POSITIVE_INFINITY);
         Arrays.fill(max, Double.NEGATIVE_INFINITY);
         if (withSketches) {
-            sketches = new DDSketch[M];
+            sketches = new QuantileBins[M];
             for (int m = 0; m < M; m++) {
-                sketches[m] = newSketch();
+                sketches[m] = new QuantileBins();
             }
         }
     }
-
-    static DDSketch newSketch() {
-        return DDSketches.unboundedDense(RELATIVE_ACCURACY);
-    }
-
     /** Adds one sample's six values. */
     public void add(double[] v) {
         n++;
@@ -62,7 +49,7 @@ public final class Aggregate {
                 max[m] = x;
             }
             if (sketches != null) {
-                sketches[m].accept(x);
+                sketches[m].add(x);
             }
         }
     }
@@ -74,7 +61,7 @@ public final class Aggregate {
             min[m] = Math.min(min[m], o.min[m]);
             max[m] = Math.max(max[m], o.max[m]);
             if (sketches != null && o.sketches != null) {
-                sketches[m].mergeWith(o.sketches[m]);
+                sketches[m].merge(o.sketches[m]);
             }
         }
     }
@@ -126,41 +113,22 @@ public final class Aggregate {
 
     /** The p95 of metric {@code m}, within the documented bound; needs sketches. */
     public double p95(int m) {
-        return sketches[m].getValueAtQuantile(P95);
+        return sketches[m].quantile(P95, min[m], max[m]);
     }
 
     public byte[] encodeSketches() {
-        GrowingByteArrayOutput buf = GrowingByteArrayOutput.withInitialCapacity(64);
-        int[] ends = new int[M];
-        try {
-            for (int m = 0; m < M; m++) {
-                sketches[m].encode(buf, false);
-                ends[m] = buf.numWrittenBytes();
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("sketch encoding failed", e);
-        }
-        ByteBuffer out = ByteBuffer.allocate(4 * M + ends[M - 1]);
-        int start = 0;
+        Varints out = new Varints(16 * M);
         for (int m = 0; m < M; m++) {
-            out.putInt(ends[m] - start);
-            out.put(buf.backingArray(), start, ends[m] - start);
-            start = ends[m];
+            sketches[m].encode(out);
         }
-        return out.array();
+        return out.toByteArray();
     }
 
-    static DDSketch[] decodeSketches(byte[] bytes) {
-        DDSketch[] result = new DDSketch[M];
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        try {
-            for (int m = 0; m < M; m++) {
-                int len = in.getInt();
-                result[m] = DDSketch.decode(ByteArrayInput.wrap(bytes, in.position(), len), UnboundedSizeDenseStore::new);
-                in.position(in.position() + len);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("corrupt stored sketch", e);
+    static QuantileBins[] decodeSketches(byte[] bytes) {
+        Varints in = new Varints(bytes);
+        QuantileBins[] result = new QuantileBins[M];
+        for (int m = 0; m < M; m++) {
+            result[m] = QuantileBins.decode(in);
         }
         return result;
     }
