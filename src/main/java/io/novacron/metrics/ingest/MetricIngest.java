@@ -103,12 +103,15 @@ public final class MetricIngest {
         ensurePartitions(vms);
         ensurePartitions(nodes);
         timings.record(Phase.SORT, t);
+        long[] workDone = new long[1];
         long stored = tx.inTransaction(c -> {
             TreeSet<String> changed = new TreeSet<>();
             long n = store(c, vms, vmKeep, changed) + store(c, nodes, nodeKeep, changed);
             notifyChanges(c, changed);
+            workDone[0] = System.nanoTime();
             return n;
         });
+        timings.record(Phase.COMMIT, workDone[0]);
         timings.counted(stored, total - stored);
         return new Result(stored, total - stored);
     }
@@ -293,16 +296,15 @@ public final class MetricIngest {
         if (count == 0) {
             return 0;
         }
-        if (vm) {
-            upsertVmLatest(c, b, stored);
-        } else {
-            upsertNodeLatest(c, b, stored);
-        }
         SortedMap<BucketKey, Aggregate> series = new TreeMap<>();
         SortedMap<BucketKey, Aggregate> orgs = new TreeMap<>();
         buildPartials(b, stored, series, orgs);
+        t = timings.record(Phase.ROLLUP_BUILD, t);
         if (vm) {
+            upsertVmLatest(c, b, stored);
             upsertOrgUsage(c, orgs);
+        } else {
+            upsertNodeLatest(c, b, stored);
         }
         t = timings.record(Phase.LATEST_USAGE, t);
         RollupRows.appendDelta(c, vm ? RollupScope.VM : RollupScope.NODE, series);
@@ -314,9 +316,8 @@ public final class MetricIngest {
     }
 
     /** One partial per (series, finest bucket) and, for VMs, per (org, minute), over the stored samples. */
-    private void buildPartials(SampleBatch b, boolean[] stored, SortedMap<BucketKey, Aggregate> series,
-                               SortedMap<BucketKey, Aggregate> orgs) {
-        long t = System.nanoTime();
+    private static void buildPartials(SampleBatch b, boolean[] stored, SortedMap<BucketKey, Aggregate> series,
+                                      SortedMap<BucketKey, Aggregate> orgs) {
         boolean vm = b.kind() == MetricKind.VM;
         long step = (long) (vm ? RollupScope.VM : RollupScope.NODE).finestSeconds() * 1_000_000L;
         double[] v = new double[MetricKind.METRICS];
@@ -335,7 +336,6 @@ public final class MetricIngest {
                         k -> new Aggregate(true)).add(v);
             }
         }
-        timings.record(Phase.ROLLUP_BUILD, t);
     }
 
     // vm_latest primary key (org_id, vm_id); keys arrive sorted.

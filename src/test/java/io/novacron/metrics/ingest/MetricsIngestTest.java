@@ -179,6 +179,14 @@ class MetricsIngestTest {
     }
 
     @Test
+    void everyMetricsRouteIsDocumented() {
+        var paths = service.anonymous().get("/openapi.json").json().path("paths");
+        service.app().routes().stream().filter(r -> r.path().startsWith("/api/v1/metrics"))
+                .forEach(r -> assertThat(paths.path(r.path()).has(r.method().toLowerCase())).as(r.toString()).isTrue());
+        assertThat(paths.has("/api/v1/metrics/query")).isTrue();
+    }
+
+    @Test
     void oversizedBatchesGet413() {
         List<Map<String, Object>> samples = new ArrayList<>();
         Map<String, Object> one = vmSample(vmA, BASE, 1);
