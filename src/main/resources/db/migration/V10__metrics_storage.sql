@@ -187,6 +187,11 @@ CREATE TABLE org_rollup_delta (
 );
 CREATE INDEX org_rollup_delta_series_idx ON org_rollup_delta (org_id, bucket);
 
+-- The compactor takes closed buckets from the deltas, which are appended in roughly time order.
+CREATE INDEX vm_rollup_delta_bucket_brin ON vm_rollup_delta USING brin (bucket);
+CREATE INDEX node_rollup_delta_bucket_brin ON node_rollup_delta USING brin (bucket);
+CREATE INDEX org_rollup_delta_bucket_brin ON org_rollup_delta USING brin (bucket);
+
 -- Tiered retention deletes old buckets of one tier at a time.
 CREATE INDEX vm_rollup_bucket_brin ON vm_rollup USING brin (bucket);
 CREATE INDEX node_rollup_bucket_brin ON node_rollup USING brin (bucket);

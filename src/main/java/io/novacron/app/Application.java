@@ -62,7 +62,7 @@ public final class Application implements AutoCloseable {
             return null;
         }));
         maintenance.every("metric-retention", Duration.ofHours(1), () -> new MetricRetention(tx, config.retention(), clock).run());
-        maintenance.every("rollup-compaction", Duration.ofSeconds(2), new RollupCompactor(tx)::compactAll);
+        maintenance.every("rollup-compaction", Duration.ofSeconds(2), new RollupCompactor(tx, telemetry.registry())::compactAll);
     }
 
     /** Builds the service and starts serving on the configured port (0 picks a free one). */

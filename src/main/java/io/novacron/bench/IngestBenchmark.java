@@ -116,11 +116,10 @@ public final class IngestBenchmark implements Callable<Integer> {
 
             phases(ingest, samples);
             parseOnly(vmIds, base);
+            serviceSide(app, 2 * samples);
             long t = System.nanoTime();
-            long moved = new RollupCompactor(tx).compactAll();
-            double secs = (System.nanoTime() - t) / 1e9;
-            notes.add(String.format("Compaction catch-up after the runs (the service's 2-second compaction task ran during them too): "
-                    + "%d delta rows folded into all tiers in %.2f s.", moved, secs));
+            long moved = new RollupCompactor(tx, new SimpleMeterRegistry()).compactAll();
+            notes.add(String.format("Compaction catch-up at the end: %d delta rows left, folded in %.2f s.", moved, (System.nanoTime() - t) / 1e9));
             storage(app);
             write(samples);
         }
@@ -184,25 +183,20 @@ public final class IngestBenchmark implements Callable<Integer> {
         void run(int from, int to) throws Exception;
     }
 
+    /** The reference: the same rows, encoded by the same {@link PgCopyBuffer} inside the timed section, into a table without indexes. */
     private double bareCopy(Application app, long[] ids, Instant base) throws Exception {
         try (Connection c = app.database().dataSource().getConnection()) {
             c.createStatement().execute("CREATE TABLE bench_copy (LIKE vm_metrics)");
         }
-        List<PgCopyBuffer> bufs = new ArrayList<>();
-        for (int[] b : batches(ids)) {
-            PgCopyBuffer buf = new PgCopyBuffer((b[1] - b[0]) * MINUTES * 90);
-            for (int i = b[0]; i < b[1]; i++) {
+        return parallel(batches(ids), (from, to) -> {
+            PgCopyBuffer buf = new PgCopyBuffer((to - from) * MINUTES * 90);
+            for (int i = from; i < to; i++) {
                 for (int m = 0; m < MINUTES; m++) {
                     double[] v = values(ids[i], m);
                     buf.startRow(9).int8(1).int8(ids[i]).timestamptz(micros(base, m)).float4((float) v[0]).float4((float) v[1])
                             .float8(v[2]).float8(v[3]).float8(v[4]).float8(v[5]);
                 }
             }
-            bufs.add(buf);
-        }
-        AtomicLong next = new AtomicLong();
-        return parallel(batches(ids), (from, to) -> {
-            PgCopyBuffer buf = bufs.get((int) next.getAndIncrement());
             try (Connection c = app.database().dataSource().getConnection()) {
                 buf.copyInto(c, "COPY bench_copy FROM STDIN (FORMAT binary)");
             }
@@ -346,6 +340,28 @@ public final class IngestBenchmark implements Callable<Integer> {
         double lpUs = (System.nanoTime() - t) / 1e3 / (n * MINUTES);
         notes.add(String.format("Parsing alone (one thread, warm): JSON %.2f µs/sample (%.2f M samples/s), line protocol %.2f µs/sample (%.2f M samples/s).",
                 jsonUs, 1 / jsonUs, lpUs, 1 / lpUs));
+    }
+
+    /** The service's own timers (HTTP JSON and line-protocol runs together), read from its /metrics. */
+    private void serviceSide(Application app, long samples) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + app.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        StringBuilder sb = new StringBuilder("HTTP runs, service-side time per phase summed over request threads (µs per sample): ");
+        double compactSecs = 0, compactRows = 0;
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith("novacron_ingest_phase_seconds_sum{")) {
+                String phase = line.substring(line.indexOf("phase=\"") + 7, line.indexOf('"', line.indexOf("phase=\"") + 7));
+                sb.append(String.format("%s %.2f; ", phase, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) * 1e6 / samples));
+            } else if (line.startsWith("novacron_rollup_compaction_seconds_sum")) {
+                compactSecs = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            } else if (line.startsWith("novacron_rollup_compacted_rows_total")) {
+                compactRows = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        notes.add(sb.toString());
+        notes.add(String.format("Background compaction during the whole run (service task, every 2 s): %.0f delta rows folded into all tiers"
+                + " in %.2f s (%.1f µs per delta row; a delta row summarizes ~5 samples of one VM).", compactRows, compactSecs,
+                compactRows == 0 ? 0 : compactSecs * 1e6 / compactRows));
     }
 
     private void storage(Application app) throws Exception {

@@ -1,5 +1,8 @@
 package io.novacron.metrics.rollup;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.novacron.db.Tx;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,26 +16,35 @@ import java.util.TreeMap;
 
 /**
  * Folds the partial aggregates that ingestion appended to a {@code *_rollup_delta} table into
- * every tier of the scope's rollup table, in one transaction per round: the delta rows are
- * deleted (RETURNING them), merged per tier key in Java (sketches cannot be merged in SQL), merged
- * with the tier rows already stored, and upserted. Readers see a sample either in the delta or
- * in all tiers, never both, because the move is atomic and reads run in one snapshot.
+ * every tier of the scope's rollup table, in one transaction per round: closed-bucket delta rows
+ * are deleted (RETURNING them), merged per tier key in Java (sketches cannot be merged in SQL),
+ * merged with the tier rows already stored, and upserted in key order. Readers see a sample
+ * either in the delta or in all tiers, never both, because the move is atomic and a query reads
+ * tiers and delta in one snapshot; so there is no visible lag, only a longer delta to read.
  *
- * <p>Why asynchronous and append-only (measured, see docs/benchmarks): folding each batch into
- * three tiers in its own transaction means read-modify-write of sketch rows that other batches
- * touch too (the hour and day rows of every VM), which serializes concurrent batches on row
- * locks. Appending a partial costs one COPY row per touched 5-minute bucket (≈ 0.2 row per
- * sample at one sample a minute) and never waits on anyone. An advisory lock keeps a single
- * compactor per scope even with several service instances.
+ * <p>Why asynchronous and append-only rather than tiers upserted in the batch's transaction:
+ * sketches need a read-modify-write in Java, and every batch of a VM would rewrite its hour and
+ * day rows (three tier rows per sample at one sample a minute per batch), under row locks that
+ * concurrent batches of the same organization contend for. Appending a partial costs one COPY row
+ * per touched 5-minute bucket and never waits on anyone; folding only closed buckets makes the
+ * steady-state cost one tier write per bucket, not per batch. Measured costs are in
+ * docs/benchmarks/ingest-*.md. An advisory lock keeps one compactor per scope across instances.
  */
 public final class RollupCompactor {
     static final int ROUND_ROWS = 20_000;
+    /** A bucket counts as closed this long after its end (samples arrive with some delay). */
+    static final int OPEN_GRACE_SECONDS = 120;
     private static final int MAX_ROUNDS = 50;
 
     private final Tx tx;
+    private final Timer rounds;
+    private final Counter rows;
 
-    public RollupCompactor(Tx tx) {
+    /** Publishes {@code novacron_rollup_compaction_seconds} and {@code novacron_rollup_compacted_rows_total}. */
+    public RollupCompactor(Tx tx, MeterRegistry registry) {
         this.tx = tx;
+        this.rounds = Timer.builder("novacron_rollup_compaction").description("rollup compaction rounds").register(registry);
+        this.rows = Counter.builder("novacron_rollup_compacted_rows").description("delta rows folded into the rollup tiers").register(registry);
     }
 
     /** Compacts every scope until its delta is empty (or a bounded number of rounds ran); returns rows moved. */
@@ -51,7 +63,8 @@ public final class RollupCompactor {
     }
 
     int compactRound(RollupScope scope) {
-        return tx.inTransaction(c -> {
+        long start = System.nanoTime();
+        int moved = tx.inTransaction(c -> {
             try (PreparedStatement lock = c.prepareStatement("SELECT pg_try_advisory_xact_lock(hashtext(?))")) {
                 lock.setString(1, "rollup_compaction_" + scope.table());
                 try (ResultSet rs = lock.executeQuery()) {
@@ -78,15 +91,27 @@ public final class RollupCompactor {
             }
             return partials.size();
         });
+        if (moved > 0) {
+            rounds.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            rows.increment(moved);
+        }
+        return moved;
     }
 
     private static List<Map.Entry<BucketKey, Aggregate>> takeDelta(Connection c, RollupScope scope) throws SQLException {
+        // Only closed buckets: a bucket still receiving samples stays in the delta (queries read it
+        // there), so in steady state its partials are folded once instead of once per batch.
+        // <delta>_bucket_brin: the delta is appended in roughly time order.
         String sql = "DELETE FROM " + scope.deltaTable() + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + scope.deltaTable()
-                + " LIMIT " + ROUND_ROWS + ")) RETURNING " + keyExpr(scope) + ", date_part('epoch', bucket), n, sums, mins, maxs, sketches";
+                + " WHERE bucket < now() - ? * interval '1 second' LIMIT " + ROUND_ROWS + "))"
+                + " RETURNING " + keyExpr(scope) + ", date_part('epoch', bucket), n, sums, mins, maxs, sketches";
         List<Map.Entry<BucketKey, Aggregate>> out = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            while (rs.next()) {
-                out.add(Map.entry(key(rs), aggregate(rs, 4, true)));
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, scope.finestSeconds() + OPEN_GRACE_SECONDS);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(Map.entry(key(rs), aggregate(rs, 4, true)));
+                }
             }
         }
         return out;

@@ -71,7 +71,7 @@ class MetricsQueryPropertyTest {
         List<String> first = lines.subList(0, lines.size() - late);
         List<String> lateOnes = lines.subList(lines.size() - late, lines.size());
         send(first);
-        new RollupCompactor(new Tx(service.app().database().dataSource())).compactAll();
+        new RollupCompactor(new Tx(service.app().database().dataSource()), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).compactAll();
         // Late samples land in buckets already compacted; a tenth of everything is sent again.
         send(lateOnes);
         send(lines.subList(0, lines.size() / 10));

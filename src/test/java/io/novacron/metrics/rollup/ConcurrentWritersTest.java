@@ -33,11 +33,11 @@ class ConcurrentWritersTest {
         MetricsFixture fx = new MetricsFixture(service.database());
         long org = fx.org("c");
         long[] vms = {fx.vm(org, "c1"), fx.vm(org, "c2"), fx.vm(org, "c3")};
-        Instant start = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(3, ChronoUnit.HOURS);
+        Instant start = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(4, ChronoUnit.HOURS);
         int writers = 4;
         ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
         AtomicBoolean done = new AtomicBoolean();
-        RollupCompactor compactor = new RollupCompactor(new Tx(service.app().database().dataSource()));
+        RollupCompactor compactor = new RollupCompactor(new Tx(service.app().database().dataSource()), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         Future<?> compacting = pool.submit(() -> {
             while (!done.get()) {
                 compactor.compactAll();
