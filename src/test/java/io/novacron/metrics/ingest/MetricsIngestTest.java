@@ -21,7 +21,7 @@ class MetricsIngestTest {
     static MetricsFixture fx;
     static long orgA, orgB, vmA, vmA2, vmB, vmL, node, node2;
     static String tokenA, viewerA;
-    static final Instant BASE = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
+    static final Instant BASE = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(3, ChronoUnit.HOURS);
 
     @BeforeAll
     static void inventory() throws Exception {
