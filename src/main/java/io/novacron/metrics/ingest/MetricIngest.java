@@ -76,6 +76,11 @@ public final class MetricIngest {
         return timings;
     }
 
+    /** Validates and stores one batch of VM and/or node samples (either may be empty); see {@link #ingest(Principal, SampleBatch, SampleBatch, SampleErrors)}. */
+    public Result ingest(Principal caller, SampleBatch vms, SampleBatch nodes) {
+        return ingest(caller, vms, nodes, new SampleErrors());
+    }
+
     /**
      * Validates and stores one batch (either batch may be empty). {@code errors} may already hold
      * the parser's findings; they fail the batch before anything is written.
