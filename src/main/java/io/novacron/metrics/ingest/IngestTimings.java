@@ -45,14 +45,10 @@ public final class IngestTimings {
         duplicates.increment(dup);
     }
 
-    /** Total nanoseconds per phase since start (or the last reset). */
+    /** Total nanoseconds per phase since start. */
     public Map<Phase, Long> totalsNanos() {
         Map<Phase, Long> m = new LinkedHashMap<>();
         totals.forEach((p, a) -> m.put(p, a.sum()));
         return m;
-    }
-
-    public void reset() {
-        totals.values().forEach(LongAdder::reset);
     }
 }

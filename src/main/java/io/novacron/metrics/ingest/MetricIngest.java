@@ -238,11 +238,6 @@ public final class MetricIngest {
         partitionDays.addAll(missing);
     }
 
-    /** Forgets cached partitions (after retention dropped some). */
-    public void forgetPartitionsBefore(long epochDay) {
-        partitionDays.removeIf(d -> d < epochDay);
-    }
-
     private long store(Connection c, SampleBatch b, boolean[] keep, Set<String> changed) throws SQLException {
         if (b.size == 0) {
             return 0;

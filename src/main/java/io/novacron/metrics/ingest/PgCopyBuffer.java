@@ -24,7 +24,6 @@ public final class PgCopyBuffer {
 
     private byte[] buf;
     private int len;
-    private int rows;
 
     public PgCopyBuffer(int initialCapacity) {
         buf = new byte[Math.max(64, initialCapacity)];
@@ -35,7 +34,6 @@ public final class PgCopyBuffer {
 
     public PgCopyBuffer startRow(int fields) {
         int16(fields);
-        rows++;
         return this;
     }
 
@@ -87,14 +85,6 @@ public final class PgCopyBuffer {
             int64(Double.doubleToRawLongBits(d));
         }
         return this;
-    }
-
-    public int rows() {
-        return rows;
-    }
-
-    public int bytes() {
-        return len;
     }
 
     /** Sends the stream with {@code copySql} ({@code COPY t (...) FROM STDIN (FORMAT binary)}); returns rows copied. */

@@ -53,22 +53,6 @@ public final class SampleBatch {
         size++;
     }
 
-    public long series(int i) {
-        return series[i];
-    }
-
-    public long org(int i) {
-        return org[i];
-    }
-
-    public long tsMicros(int i) {
-        return tsMicros[i];
-    }
-
-    public double value(int metric, int i) {
-        return values[metric][i];
-    }
-
     private void grow() {
         int cap = series.length * 2;
         series = Arrays.copyOf(series, cap);

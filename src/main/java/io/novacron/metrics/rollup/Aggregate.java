@@ -95,18 +95,6 @@ public final class Aggregate {
         return max[m];
     }
 
-    public double[] sums() {
-        return sum;
-    }
-
-    public double[] mins() {
-        return min;
-    }
-
-    public double[] maxs() {
-        return max;
-    }
-
     public double avg(int m) {
         return sum[m] / n;
     }

@@ -1,6 +1,7 @@
 package io.novacron.metrics.rollup;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.novacron.db.Tx;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Folds the partial aggregates that ingestion appended to a {@code *_rollup_delta} table into
@@ -39,10 +41,18 @@ public final class RollupCompactor {
     private final Tx tx;
     private final Timer rounds;
     private final Counter rows;
+    /** When the compactor last found no closed bucket left in any delta (epoch ms). */
+    private final AtomicLong caughtUpAt = new AtomicLong(System.currentTimeMillis());
 
-    /** Publishes {@code novacron_rollup_compaction_seconds} and {@code novacron_rollup_compacted_rows_total}. */
+    /**
+     * Publishes {@code novacron_rollup_compaction_seconds}, {@code novacron_rollup_compacted_rows_total}
+     * and {@code novacron_rollup_lag_seconds} (time since the deltas last held no closed bucket;
+     * queries are never stale, this is how far the tiers trail the deltas).
+     */
     public RollupCompactor(Tx tx, MeterRegistry registry) {
         this.tx = tx;
+        Gauge.builder("novacron_rollup_lag_seconds", caughtUpAt, t -> (System.currentTimeMillis() - t.get()) / 1000.0)
+                .description("seconds since the rollup deltas were last fully compacted").register(registry);
         this.rounds = Timer.builder("novacron_rollup_compaction").description("rollup compaction rounds").register(registry);
         this.rows = Counter.builder("novacron_rollup_compacted_rows").description("delta rows folded into the rollup tiers").register(registry);
     }
@@ -50,14 +60,17 @@ public final class RollupCompactor {
     /** Compacts every scope until its delta is empty (or a bounded number of rounds ran); returns rows moved. */
     public long compactAll() {
         long moved = 0;
+        boolean caughtUp = true;
         for (RollupScope scope : RollupScope.values()) {
-            for (int round = 0; round < MAX_ROUNDS; round++) {
-                int n = compactRound(scope);
+            int n = ROUND_ROWS;
+            for (int round = 0; round < MAX_ROUNDS && n == ROUND_ROWS; round++) {
+                n = compactRound(scope);
                 moved += n;
-                if (n < ROUND_ROWS) {
-                    break;
-                }
             }
+            caughtUp &= n < ROUND_ROWS;
+        }
+        if (caughtUp) {
+            caughtUpAt.set(System.currentTimeMillis());
         }
         return moved;
     }

@@ -187,6 +187,12 @@ class MetricsIngestTest {
     }
 
     @Test
+    void ingestAndRollupTelemetryIsExposed() {
+        assertThat(service.anonymous().get("/metrics").body()).contains("novacron_ingest_samples_total")
+                .contains("novacron_ingest_phase_seconds").contains("novacron_rollup_lag_seconds");
+    }
+
+    @Test
     void oversizedBatchesGet413() {
         List<Map<String, Object>> samples = new ArrayList<>();
         Map<String, Object> one = vmSample(vmA, BASE, 1);
