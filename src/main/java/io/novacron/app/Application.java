@@ -13,6 +13,13 @@ import io.novacron.fleet.OrgRoutes;
 import io.novacron.fleet.UserRoutes;
 import io.novacron.fleet.VmRoutes;
 import io.novacron.ops.DbHealth;
+import io.novacron.metrics.ingest.IngestGate;
+import io.novacron.metrics.ingest.IngestTimings;
+import io.novacron.metrics.ingest.MetricIngest;
+import io.novacron.metrics.ingest.MetricsIngestRoutes;
+import io.novacron.metrics.query.MetricsQueryRoutes;
+import io.novacron.metrics.rollup.MetricRetention;
+import io.novacron.metrics.rollup.RollupCompactor;
 import io.novacron.ops.Health;
 import io.novacron.ops.Maintenance;
 import io.novacron.ops.Telemetry;
@@ -68,6 +75,8 @@ public final class Application implements AutoCloseable {
             }
             return null;
         }));
+        maintenance.every("metric-retention", Duration.ofHours(1), () -> new MetricRetention(tx, config.retention(), clock).run());
+        maintenance.every("rollup-compaction", Duration.ofSeconds(2), new RollupCompactor(tx, telemetry.registry())::compactAll);
     }
 
     /** Builds the service and starts serving on the configured port (0 picks a free one). */
@@ -120,6 +129,10 @@ public final class Application implements AutoCloseable {
         new VmRoutes(tx).register(app);
         new AuditRoutes(tx).register(app);
         app.get("/api/v1/admin/db/health", new DbHealth(tx)::handle);
+        MetricIngest ingest = new MetricIngest(tx, config.retention(), clock, new IngestTimings(telemetry.registry()));
+        new MetricsIngestRoutes(ingest, new IngestGate(config.ingest().maxConcurrentBatches()), config.ingest(),
+                config.http().maxBodyBytes(), clock).register(app);
+        new MetricsQueryRoutes(tx, clock).register(app);
         return app;
     }
 
