@@ -3,6 +3,7 @@ package io.novacron.app;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
+import io.novacron.cache.ReadCache;
 import io.novacron.config.ServiceConfig;
 import io.novacron.db.Database;
 import io.novacron.db.Tx;
@@ -12,9 +13,21 @@ import io.novacron.fleet.OrgRoutes;
 import io.novacron.fleet.UserRoutes;
 import io.novacron.fleet.VmRoutes;
 import io.novacron.ops.DbHealth;
+import io.novacron.metrics.ingest.IngestGate;
+import io.novacron.metrics.ingest.IngestTimings;
+import io.novacron.metrics.ingest.MetricIngest;
+import io.novacron.metrics.ingest.MetricsIngestRoutes;
+import io.novacron.metrics.query.MetricsQueryRoutes;
+import io.novacron.metrics.rollup.MetricRetention;
+import io.novacron.metrics.rollup.RollupCompactor;
 import io.novacron.ops.Health;
 import io.novacron.ops.Maintenance;
 import io.novacron.ops.Telemetry;
+import io.novacron.reads.capacity.NodeCapacity;
+import io.novacron.reads.dashboard.Dashboard;
+import io.novacron.reads.listing.VmListing;
+import io.novacron.reads.monitoring.NodeMonitoring;
+import io.novacron.reads.monitoring.VmMonitoring;
 import io.novacron.web.Auth;
 import io.novacron.web.Errors;
 import io.novacron.web.Json;
@@ -44,6 +57,7 @@ public final class Application implements AutoCloseable {
     private final Telemetry telemetry;
     private final Database db;
     private final Maintenance maintenance = new Maintenance();
+    private final ReadCache cache;
     private final List<Route> routes = Collections.synchronizedList(new ArrayList<>());
     private final Javalin http;
 
@@ -53,6 +67,7 @@ public final class Application implements AutoCloseable {
         this.telemetry = new Telemetry();
         this.db = Database.open(config.db(), telemetry.registry());
         Tx tx = new Tx(db.dataSource());
+        this.cache = ReadCache.start(config.cache(), config.db(), telemetry.registry());
         this.http = createHttp(tx);
         maintenance.every("audit-partitions", Duration.ofHours(6), () -> tx.inTransaction(c -> {
             try (var st = c.createStatement()) {
@@ -60,6 +75,8 @@ public final class Application implements AutoCloseable {
             }
             return null;
         }));
+        maintenance.every("metric-retention", Duration.ofHours(1), () -> new MetricRetention(tx, config.retention(), clock).run());
+        maintenance.every("rollup-compaction", Duration.ofSeconds(2), new RollupCompactor(tx, telemetry.registry())::compactAll);
     }
 
     /** Builds the service and starts serving on the configured port (0 picks a free one). */
@@ -100,12 +117,22 @@ public final class Application implements AutoCloseable {
 
         Auth auth = new Auth(tx, config.http().adminToken());
         app.before("/api/v1/*", auth::authenticate);
+        // The five critical reads first: /api/v1/nodes/capacity must win over /api/v1/nodes/{id}.
+        new Dashboard(tx, cache).register(app);
+        new VmListing(tx, cache).register(app);
+        new VmMonitoring(tx, cache, config.cache().sampleInterval()).register(app);
+        new NodeMonitoring(tx, cache, config.cache().sampleInterval()).register(app);
+        new NodeCapacity(tx, cache).register(app); // before the fleet's /api/v1/nodes/{id}
         new OrgRoutes(tx).register(app);
         new UserRoutes(tx).register(app);
         new NodeRoutes(tx).register(app);
         new VmRoutes(tx).register(app);
         new AuditRoutes(tx).register(app);
         app.get("/api/v1/admin/db/health", new DbHealth(tx)::handle);
+        MetricIngest ingest = new MetricIngest(tx, config.retention(), clock, new IngestTimings(telemetry.registry()));
+        new MetricsIngestRoutes(ingest, new IngestGate(config.ingest().maxConcurrentBatches()), config.ingest(),
+                config.http().maxBodyBytes(), clock).register(app);
+        new MetricsQueryRoutes(tx, clock).register(app);
         return app;
     }
 
@@ -132,6 +159,7 @@ public final class Application implements AutoCloseable {
     public void close() {
         http.stop();
         maintenance.close();
+        cache.close();
         db.close();
         telemetry.close();
     }

@@ -91,17 +91,28 @@ public record ServiceConfig(Database db, Http http, Ingest ingest, Retention ret
         }
     }
 
-    /** @param redisUrl optional shared cache tier, e.g. {@code redis://127.0.0.1:6379}; null disables it. */
-    public record Cache(boolean enabled, long maxEntries, String redisUrl) {
+    /**
+     * Reads and their result cache.
+     *
+     * @param redisUrl       optional shared cache tier, e.g. {@code redis://127.0.0.1:6379}; null disables it.
+     * @param sampleInterval how often agents send metric samples; monitoring flags a series
+     *                       {@code stale} when its latest sample is older than 3 intervals.
+     */
+    public record Cache(boolean enabled, long maxEntries, String redisUrl, Duration sampleInterval) {
         public Cache {
             requireRange("NOVACRON_CACHE_MAX_ENTRIES", maxEntries, 0, 100_000_000);
+            requirePositive("NOVACRON_SAMPLE_INTERVAL_S", sampleInterval, Duration.ofSeconds(1));
             if (redisUrl != null && !redisUrl.startsWith("redis://") && !redisUrl.startsWith("rediss://")) {
                 throw ConfigException.invalid("NOVACRON_REDIS_URL", redisUrl, "must start with redis:// or rediss://");
             }
         }
 
         public Cache withEnabled(boolean on) {
-            return new Cache(on, maxEntries, redisUrl);
+            return new Cache(on, maxEntries, redisUrl, sampleInterval);
+        }
+
+        public Cache withRedisUrl(String url) {
+            return new Cache(enabled, maxEntries, url, sampleInterval);
         }
     }
 
@@ -139,7 +150,8 @@ public record ServiceConfig(Database db, Http http, Ingest ingest, Retention ret
                 new Cache(
                         bool(get, "NOVACRON_CACHE_ENABLED", true),
                         integer(get, "NOVACRON_CACHE_MAX_ENTRIES", 100_000),
-                        get.apply("NOVACRON_REDIS_URL")));
+                        get.apply("NOVACRON_REDIS_URL"),
+                        Duration.ofSeconds(integer(get, "NOVACRON_SAMPLE_INTERVAL_S", 60))));
     }
 
     /** The effective configuration for the start-up log line, secrets masked. */
@@ -152,7 +164,8 @@ public record ServiceConfig(Database db, Http http, Ingest ingest, Retention ret
                 + " ingestConcurrency=" + ingest.maxConcurrentBatches()
                 + " retention(raw/5m/1h/1d days)=" + retention.raw().toDays() + "/" + retention.fiveMinute().toDays()
                 + "/" + retention.hourly().toDays() + "/" + retention.daily().toDays()
-                + " cache=" + (cache.enabled() ? "on" : "off") + " redis=" + (cache.redisUrl() == null ? "off" : "on");
+                + " cache=" + (cache.enabled() ? "on" : "off") + " redis=" + (cache.redisUrl() == null ? "off" : "on")
+                + " sampleInterval=" + cache.sampleInterval().toSeconds() + "s";
     }
 
     public ServiceConfig withDb(Database d) {

@@ -1,0 +1,125 @@
+-- The hot queries of the five reads as the service sends them (values inlined), on the dataset of
+-- generate.sql (200k VMs; org 1 is the largest with ~20k VMs). Run:
+--   psql -d scratch -f docs/explain/explain.sql > docs/explain/reads-200k.txt
+\pset pager off
+SELECT id AS deep_id, created_at AS deep_created FROM vm WHERE org_id = 1 ORDER BY created_at DESC, id DESC OFFSET 4999 LIMIT 1 \gset
+SELECT id AS deep_name_id, name AS deep_name FROM vm WHERE org_id = 1 ORDER BY name, id OFFSET 4999 LIMIT 1 \gset
+
+\echo '=== 1. dashboard, largest org (Dashboard.ORG_FIGURES)'
+EXPLAIN (ANALYZE, BUFFERS)
+WITH t AS (SELECT now() AS as_of,
+                  date_trunc('hour', now() - interval '24 hours') + interval '1 hour' AS whole_hours_from,
+                  date_trunc('minute', now()) - interval '4 minutes' AS usage_from)
+SELECT t.as_of, EXISTS (SELECT 1 FROM org WHERE id = 1) AS org_exists,
+       (SELECT coalesce(json_agg(json_build_array(state, vm_count, cpu_cores, memory_mb, disk_gb)), '[]')
+          FROM org_vm_stats WHERE org_id = 1)::text AS states,
+       (SELECT count(*) FROM org_node_vms WHERE org_id = 1 AND vm_count > 0) AS nodes_in_use,
+       (SELECT count(*) FROM org_owner_vms WHERE org_id = 1 AND vm_count > 0) AS owners,
+       (SELECT coalesce(sum(vm_count), 0) FROM org_vm_created_1h WHERE org_id = 1 AND bucket >= t.whole_hours_from)
+       + (SELECT count(*) FROM vm WHERE org_id = 1 AND created_at > t.as_of - interval '24 hours'
+                                     AND created_at < t.whole_hours_from) AS created_last_24h,
+       u.samples, u.cpu_sum, u.memory_sum
+  FROM t, LATERAL (SELECT sum(samples) AS samples, sum(cpu_sum) AS cpu_sum, sum(memory_sum) AS memory_sum
+                     FROM org_usage_1m WHERE org_id = 1 AND bucket >= t.usage_from) u;
+
+\echo '=== 2. dashboard, platform (Dashboard.PLATFORM_FIGURES)'
+EXPLAIN (ANALYZE, BUFFERS)
+WITH t AS (SELECT now() AS as_of,
+                  date_trunc('hour', now() - interval '24 hours') + interval '1 hour' AS whole_hours_from,
+                  date_trunc('minute', now()) - interval '4 minutes' AS usage_from)
+SELECT t.as_of, true AS org_exists,
+       (SELECT coalesce(json_agg(json_build_array(state, n, c, m, d)), '[]')
+          FROM (SELECT state, sum(vm_count) n, sum(cpu_cores) c, sum(memory_mb) m, sum(disk_gb) d
+                  FROM org_vm_stats GROUP BY state) s)::text AS states,
+       (SELECT count(*) FROM node WHERE vm_count > 0) AS nodes_in_use,
+       (SELECT count(*) FROM org_owner_vms WHERE vm_count > 0) AS owners,
+       (SELECT coalesce(sum(vm_count), 0) FROM org_vm_created_1h WHERE bucket >= t.whole_hours_from)
+       + (SELECT count(*) FROM vm WHERE created_at > t.as_of - interval '24 hours'
+                                    AND created_at < t.whole_hours_from) AS created_last_24h,
+       u.samples, u.cpu_sum, u.memory_sum
+  FROM t, LATERAL (SELECT sum(samples) AS samples, sum(cpu_sum) AS cpu_sum, sum(memory_sum) AS memory_sum
+                     FROM org_usage_1m WHERE bucket >= t.usage_from) u;
+
+\echo '=== 3a. listing, largest org, default sort, page 1'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
+  FROM vm WHERE org_id = 1 ORDER BY created_at DESC, id DESC LIMIT 51;
+\echo '=== 3b. listing, largest org, default sort, page 100 (cursor after row 5,000)'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
+  FROM vm WHERE org_id = 1 AND (created_at, id) < (:'deep_created', :deep_id) ORDER BY created_at DESC, id DESC LIMIT 51;
+\echo '=== 3c. listing, state=error, sort=-created_at, total from org_vm_stats'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
+  FROM vm WHERE org_id = 1 AND state = 'error' ORDER BY created_at DESC, id DESC LIMIT 51;
+EXPLAIN (ANALYZE, BUFFERS) SELECT coalesce(sum(vm_count), 0) FROM org_vm_stats WHERE org_id = 1 AND state = ANY ('{error}');
+\echo '=== 3d. listing, sort=name, page 100'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
+  FROM vm WHERE org_id = 1 AND (name, id) > (:'deep_name', :deep_name_id) ORDER BY name, id LIMIT 51;
+\echo '=== 3e. listing, state=running&state=paused, tag=env:prod, sort=-cpu_cores'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
+  FROM vm WHERE org_id = 1 AND state = ANY ('{running,paused}') AND metadata -> 'tags' @> '["env:prod"]'::jsonb
+ ORDER BY cpu_cores DESC, id DESC LIMIT 51;
+\echo '=== 3f. listing, tag=app:42 (rare), with its planner-estimate total'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
+  FROM vm WHERE org_id = 1 AND metadata -> 'tags' @> '["app:42"]'::jsonb ORDER BY created_at DESC, id DESC LIMIT 51;
+EXPLAIN (FORMAT JSON) SELECT 1 FROM vm WHERE org_id = 1 AND metadata -> 'tags' @> '["app:42"]'::jsonb;
+\echo '=== 3g. listing, q=eb-12 (trigram), sort=-created_at'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
+  FROM vm WHERE org_id = 1 AND lower(name) LIKE '%eb-12%' ORDER BY created_at DESC, id DESC LIMIT 51;
+\echo '=== 3h. listing, node_id filter'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
+  FROM vm WHERE org_id = 1 AND node_id = 77 ORDER BY created_at DESC, id DESC LIMIT 51;
+
+\echo '=== 4a. monitoring, largest org, top 50 by cpu'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT v.id, v.name, v.state, v.node_id, l.ts, l.cpu_usage, l.memory_usage, l.disk_read_bps,
+       l.disk_write_bps, l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => 180) AS stale
+  FROM vm_latest l JOIN vm v ON v.org_id = l.org_id AND v.id = l.vm_id
+ WHERE l.org_id = 1 AND v.org_id = 1 ORDER BY l.cpu_usage DESC, v.id DESC LIMIT 51;
+\echo '=== 4b. monitoring, state=error (rare: driven from the VMs in that state), top by memory'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT v.id, v.name, v.state, v.node_id, l.ts, l.cpu_usage, l.memory_usage, l.disk_read_bps,
+       l.disk_write_bps, l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => 180) AS stale
+  FROM vm v CROSS JOIN LATERAL (SELECT * FROM vm_latest x WHERE x.org_id = v.org_id AND x.vm_id = v.id OFFSET 0) l
+ WHERE l.org_id = 1 AND v.org_id = 1 AND v.state = 'error' ORDER BY l.memory_usage DESC, v.id DESC LIMIT 51;
+\echo '=== 4b2. monitoring, state=running (common: walks the usage index), top by cpu'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT v.id, v.name, v.state, v.node_id, l.ts, l.cpu_usage, l.memory_usage, l.disk_read_bps,
+       l.disk_write_bps, l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => 180) AS stale
+  FROM vm_latest l JOIN vm v ON v.org_id = l.org_id AND v.id = l.vm_id
+ WHERE l.org_id = 1 AND v.org_id = 1 AND v.state = 'running' ORDER BY l.cpu_usage DESC, v.id DESC LIMIT 51;
+\echo '=== 4c. monitoring, one node'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT v.id, v.name, v.state, v.node_id, l.ts, l.cpu_usage, l.memory_usage, l.disk_read_bps,
+       l.disk_write_bps, l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => 180) AS stale
+  FROM vm_latest l JOIN vm v ON v.org_id = l.org_id AND v.id = l.vm_id
+ WHERE l.org_id = 1 AND v.org_id = 1 AND v.node_id = 77 ORDER BY l.cpu_usage DESC, v.id DESC LIMIT 51;
+\echo '=== 4d. monitoring nodes, top by cpu'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT n.id, n.name, n.zone, n.state, l.ts, l.cpu_usage, l.memory_usage, l.disk_usage, l.load_1m,
+       l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => 180) AS stale
+  FROM node_latest l JOIN node n ON n.id = l.node_id WHERE true ORDER BY l.cpu_usage DESC, n.id DESC LIMIT 51;
+
+\echo '=== 5a. capacity, all nodes, page and totals'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT n.id, n.name, n.zone, n.state, n.cpu_cores, n.memory_mb, n.disk_gb, n.alloc_cpu_cores,
+       n.alloc_memory_mb, n.alloc_disk_gb, n.vm_count, l.cpu_usage, l.memory_usage
+  FROM node n LEFT JOIN node_latest l ON l.node_id = n.id WHERE true
+ ORDER BY n.cpu_cores - n.alloc_cpu_cores DESC, n.id DESC LIMIT 51;
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT count(*), coalesce(sum(cpu_cores), 0), coalesce(sum(memory_mb), 0), coalesce(sum(disk_gb), 0),
+       coalesce(sum(alloc_cpu_cores), 0), coalesce(sum(alloc_memory_mb), 0), coalesce(sum(alloc_disk_gb), 0),
+       coalesce(sum(vm_count), 0) FROM node n WHERE true;
+\echo '=== 5b. capacity, zone + fits a 16 vCPU / 64 GiB VM'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT n.id, n.name, n.zone, n.state, n.cpu_cores, n.memory_mb, n.disk_gb, n.alloc_cpu_cores,
+       n.alloc_memory_mb, n.alloc_disk_gb, n.vm_count, l.cpu_usage, l.memory_usage
+  FROM node n LEFT JOIN node_latest l ON l.node_id = n.id
+ WHERE n.zone = 'zone-3' AND n.cpu_cores - n.alloc_cpu_cores >= 16 AND n.memory_mb - n.alloc_memory_mb >= 65536
+ ORDER BY n.cpu_cores - n.alloc_cpu_cores DESC, n.id DESC LIMIT 51;

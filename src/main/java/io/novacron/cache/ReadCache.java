@@ -1,0 +1,172 @@
+package io.novacron.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.novacron.config.ServiceConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The result cache of the service's reads: (route, scope, normalized parameters) → JSON bytes +
+ * ETag, in an in-process Caffeine tier and, when {@code NOVACRON_REDIS_URL} is set, a shared Redis
+ * tier. Freshness comes from invalidation, not from TTLs.
+ *
+ * <p>Versions: each scope has a local version, replaced by a new number from one sequence when
+ * the scope's change notification arrives ({@link ChangeFeed}); losing the feed raises a floor
+ * above every version. An answer is stored under the version read <em>before</em> it was
+ * computed, and served only while that is still the scope's version. So an answer computed from
+ * a snapshot older than a commit cannot outlive that commit's notification: the notification is
+ * sent at commit, and either it arrived before the version was read (then the snapshot, taken
+ * later, sees the commit) or it changes the version afterwards.
+ *
+ * <p>While the feed is down, or with {@code NOVACRON_CACHE_ENABLED=false}, every read goes to the
+ * database (still with an ETag). Counters: {@code novacron_cache_requests_total{tier,result}}.
+ */
+public final class ReadCache implements AutoCloseable {
+    private record Entry(long version, CachedBody body) {
+    }
+
+    private final boolean enabled;
+    private final Cache<String, Entry> local;
+    private final Map<Scope, Long> versions = new ConcurrentHashMap<>();
+    private final AtomicLong sequence = new AtomicLong();
+    private volatile long floor;
+    private final RedisTier redis;
+    private final ChangeFeed feed;
+    private final Counter localHit;
+    private final Counter localMiss;
+    private final Counter redisHit;
+    private final Counter redisMiss;
+    private final Counter bypass;
+
+    private ReadCache(ServiceConfig.Cache cfg, ServiceConfig.Database db, MeterRegistry registry) {
+        this.enabled = cfg.enabled();
+        this.local = Caffeine.newBuilder().maximumSize(cfg.maxEntries()).build();
+        this.redis = cfg.enabled() && cfg.redisUrl() != null ? new RedisTier(cfg.redisUrl(), db.databaseName()) : null;
+        this.feed = new ChangeFeed(db, this::changed, this::lost);
+        this.localHit = counter(registry, "local", "hit");
+        this.localMiss = counter(registry, "local", "miss");
+        this.redisHit = counter(registry, "redis", "hit");
+        this.redisMiss = counter(registry, "redis", "miss");
+        this.bypass = counter(registry, "none", "bypass");
+    }
+
+    /** Builds the cache and starts listening for changes (nothing runs when the cache is disabled). */
+    public static ReadCache start(ServiceConfig.Cache cfg, ServiceConfig.Database db, MeterRegistry registry) {
+        ReadCache cache = new ReadCache(cfg, db, registry);
+        if (cache.enabled) {
+            cache.feed.start();
+        }
+        return cache;
+    }
+
+    /** The cached answer for the key, or {@code compute}'s (which may throw ApiException: nothing is cached then). */
+    public CachedBody get(String route, Scope scope, String params, Supplier<byte[]> compute) {
+        if (!enabled || !feed.live()) {
+            bypass.increment();
+            return CachedBody.of(compute.get());
+        }
+        String key = scope.key() + "|" + route + "|" + params;
+        long version = version(scope);
+        Entry e = local.getIfPresent(key);
+        if (e != null && e.version == version) {
+            localHit.increment();
+            return e.body;
+        }
+        localMiss.increment();
+        RedisTier.Lookup shared = redis == null ? null : redis.lookup(scope, key);
+        CachedBody body;
+        if (shared != null && shared.hit() != null) {
+            redisHit.increment();
+            body = shared.hit();
+        } else {
+            if (shared != null) {
+                redisMiss.increment();
+            }
+            body = CachedBody.of(compute.get());
+            if (shared != null) {
+                redis.store(key, shared.tag(), body);
+            }
+        }
+        local.put(key, new Entry(version, body));
+        return body;
+    }
+
+    /** Answers a GET with the cached JSON: ETag always, 304 when If-None-Match names it. */
+    public void respond(Context ctx, String route, Scope scope, String params, Supplier<byte[]> compute) {
+        CachedBody body = get(route, scope, params, compute);
+        ctx.header("ETag", body.etag());
+        ctx.header("Cache-Control", "no-cache");
+        if (body.matches(ctx.header("If-None-Match"))) {
+            ctx.status(304);
+            return;
+        }
+        ctx.contentType("application/json").result(body.json());
+    }
+
+    /**
+     * A canonical form of query parameters for cache keys: keys sorted, repeated values sorted,
+     * without {@code org_id} (the scope carries the organization).
+     */
+    public static String normalize(Map<String, List<String>> query) {
+        StringBuilder sb = new StringBuilder();
+        for (var e : new TreeMap<>(query).entrySet()) {
+            if (e.getKey().equals("org_id")) {
+                continue;
+            }
+            List<String> values = new ArrayList<>(e.getValue());
+            values.sort(null);
+            for (String v : values) {
+                sb.append(sb.isEmpty() ? "" : "&").append(e.getKey()).append('=').append(v);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** True while answers may be served from the cache (enabled and the change feed is live). */
+    public boolean serving() {
+        return enabled && feed.live();
+    }
+
+    private long version(Scope scope) {
+        return Math.max(floor, versions.getOrDefault(scope, 0L));
+    }
+
+    private void changed(Scope scope) {
+        versions.put(scope, sequence.incrementAndGet());
+        if (redis != null) {
+            redis.bump(scope);
+        }
+    }
+
+    private void lost() {
+        floor = sequence.incrementAndGet();
+        local.invalidateAll();
+        if (redis != null) {
+            redis.bumpAll();
+        }
+    }
+
+    private static Counter counter(MeterRegistry registry, String tier, String result) {
+        return Counter.builder("novacron_cache_requests")
+                .description("Cached reads by tier and outcome (bypass: cache off or change feed down)")
+                .tag("tier", tier).tag("result", result)
+                .register(registry);
+    }
+
+    @Override
+    public void close() {
+        feed.close();
+        if (redis != null) {
+            redis.close();
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.novacron.metrics.ingest;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.novacron.web.ApiException;
+import io.novacron.web.ErrorCode;
+import io.novacron.web.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+
+/**
+ * Reads {@code {"samples":[{...}, ...]}} token by token (Jackson streaming, no tree), straight
+ * into a {@link SampleBatch}. Shape problems (missing, unknown, duplicate or mistyped fields) are
+ * collected per sample index; broken JSON syntax ends the read with 400 {@code invalid_json}.
+ */
+public final class JsonSampleReader {
+    private final MetricKind kind;
+    private final int maxSamples;
+
+    public JsonSampleReader(MetricKind kind, int maxSamples) {
+        this.kind = kind;
+        this.maxSamples = maxSamples;
+    }
+
+    public SampleBatch read(InputStream in, SampleErrors errors) {
+        SampleBatch batch = new SampleBatch(kind, 1024);
+        try (JsonParser p = Json.MAPPER.getFactory().createParser(in)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw ApiException.invalid("samples", "the body must be an object {\"samples\": [...]}");
+            }
+            boolean seen = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                if (!"samples".equals(name) || seen) {
+                    throw ApiException.invalid(name, "unexpected field '" + name + "'; the body is {\"samples\": [...]}");
+                }
+                seen = true;
+                if (p.currentToken() != JsonToken.START_ARRAY) {
+                    throw ApiException.invalid("samples", "'samples' must be an array");
+                }
+                readSamples(p, batch, errors);
+            }
+            if (!seen) {
+                throw ApiException.invalid("samples", "'samples' is required");
+            }
+            if (p.nextToken() != null) {
+                throw new ApiException(ErrorCode.INVALID_JSON, "trailing content after the JSON body", null);
+            }
+        } catch (JsonParseException e) {
+            throw new ApiException(ErrorCode.INVALID_JSON, "the body is not valid JSON: " + e.getOriginalMessage(),
+                    Map.of("line", e.getLocation().getLineNr(), "column", e.getLocation().getColumnNr()));
+        } catch (IOException e) {
+            if (e.getCause() instanceof ApiException api) {
+                throw api;
+            }
+            throw new ApiException(ErrorCode.INVALID_JSON, "the body could not be read", null);
+        }
+        return batch;
+    }
+
+    private void readSamples(JsonParser p, SampleBatch batch, SampleErrors errors) throws IOException {
+        double[] v = new double[MetricKind.METRICS];
+        int index = 0;
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken(), index++) {
+            if (index >= maxSamples) {
+                throw IngestLimits.tooManySamples(maxSamples);
+            }
+            if (t != JsonToken.START_OBJECT) {
+                errors.malformed(index, "samples[" + index + "]", "a sample must be an object");
+                p.skipChildren();
+                continue;
+            }
+            readSample(p, batch, errors, index, v);
+        }
+    }
+
+    private void readSample(JsonParser p, SampleBatch batch, SampleErrors errors, int index, double[] v) throws IOException {
+        int seen = 0; // bit m for metric m, bit 6 for the id, bit 7 for ts
+        long id = 0, ts = 0;
+        boolean ok = true;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken vt = p.nextToken();
+            int bit;
+            if (name.equals(kind.idField())) {
+                bit = 6;
+                if (vt != JsonToken.VALUE_NUMBER_INT) {
+                    ok = bad(errors, index, name, "must be an integer id");
+                } else {
+                    id = p.getLongValue();
+                }
+            } else if (name.equals("ts")) {
+                bit = 7;
+                try {
+                    ts = switch (vt) {
+                        case VALUE_NUMBER_INT -> Math.multiplyExact(p.getLongValue(), 1000L);
+                        case VALUE_STRING -> Timestamps.parseRfc3339Micros(p.getText());
+                        default -> throw new IllegalArgumentException();
+                    };
+                } catch (IllegalArgumentException | ArithmeticException e) {
+                    ok = bad(errors, index, name, "must be an RFC 3339 timestamp or epoch milliseconds");
+                }
+            } else {
+                bit = kind.metricIndex(name);
+                if (bit < 0) {
+                    ok = bad(errors, index, name, "unknown field");
+                    p.skipChildren();
+                    continue;
+                }
+                if (vt != JsonToken.VALUE_NUMBER_INT && vt != JsonToken.VALUE_NUMBER_FLOAT) {
+                    ok = bad(errors, index, name, "must be a number");
+                    p.skipChildren();
+                } else {
+                    v[bit] = p.getDoubleValue();
+                }
+            }
+            if ((seen & (1 << bit)) != 0) {
+                ok = bad(errors, index, name, "given twice");
+            }
+            seen |= 1 << bit;
+        }
+        if (seen != 0xff && ok) {
+            String missing = (seen & (1 << 6)) == 0 ? kind.idField() : (seen & (1 << 7)) == 0 ? "ts"
+                    : kind.metrics().get(Integer.numberOfTrailingZeros(~seen));
+            ok = bad(errors, index, missing, "is required");
+        }
+        if (ok) {
+            batch.add(index, id, ts, v);
+        }
+    }
+
+    private static boolean bad(SampleErrors errors, int index, String field, String reason) {
+        errors.malformed(index, field, reason);
+        return false;
+    }
+}

@@ -1,0 +1,166 @@
+package io.novacron.metrics.query;
+
+import io.novacron.metrics.ingest.MetricKind;
+import io.novacron.metrics.rollup.Aggregate;
+import io.novacron.metrics.rollup.BucketKey;
+import io.novacron.metrics.rollup.RollupCompactor;
+import io.novacron.metrics.rollup.RollupScope;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * Answers one series (or organization) over [from, to) at a step, exactly as the aggregation
+ * over the raw samples would, by stitching resolutions: the longest stretch aligned to the
+ * coarsest usable tier comes from that tier, the edges from the next finer tier, and so on down
+ * to the raw rows for what no tier covers (a 24 h window at 5 m with unaligned ends reads 1 h and
+ * 5 m rows plus at most two sub-5-minute slivers of raw samples). A tier is usable when it
+ * divides the step, so each tier row falls in exactly one output bucket. Each tier is read
+ * together with its not-yet-compacted delta rows; the caller runs all reads in one snapshot.
+ * Work scales with the number of buckets, not with the samples behind them.
+ */
+final class SeriesReader {
+    private static final int RAW_LIMIT = MetricsQueryRoutes.MAX_POINTS * 10;
+
+    private final Connection c;
+    private final RollupScope scope;
+    private final long a;
+    private final long b;
+    private final long stepMicros;
+    private final boolean sketches;
+    private final TreeMap<Long, Aggregate> out = new TreeMap<>();
+    private int rawRows;
+
+    /** @param stepMicros 0 for raw: each distinct timestamp is its own point */
+    SeriesReader(Connection c, RollupScope scope, long a, long b, long stepMicros, boolean sketches) {
+        this.c = c;
+        this.scope = scope;
+        this.a = a;
+        this.b = b;
+        this.stepMicros = stepMicros;
+        this.sketches = sketches;
+    }
+
+    TreeMap<Long, Aggregate> read(long fromMicros, long toMicros) throws SQLException {
+        List<Long> tiers = new ArrayList<>();
+        for (int s : scope.stepsSeconds()) {
+            long t = s * 1_000_000L;
+            if (stepMicros > 0 && stepMicros % t == 0) {
+                tiers.add(0, t); // coarsest first
+            }
+        }
+        cover(fromMicros, toMicros, tiers, 0);
+        return out;
+    }
+
+    private void cover(long lo, long hi, List<Long> tiers, int i) throws SQLException {
+        if (lo >= hi) {
+            return;
+        }
+        if (i == tiers.size()) {
+            raw(lo, hi);
+            return;
+        }
+        long t = tiers.get(i);
+        long alignedLo = -Math.floorDiv(-lo, t) * t;
+        long alignedHi = Math.floorDiv(hi, t) * t;
+        if (alignedLo < alignedHi) {
+            tier(t, alignedLo, alignedHi);
+            cover(lo, alignedLo, tiers, i + 1);
+            cover(alignedHi, hi, tiers, i + 1);
+        } else {
+            cover(lo, hi, tiers, i + 1);
+        }
+    }
+
+    private String keyWhere() {
+        return scope.keys().size() == 2 ? "org_id = ? AND vm_id = ?" : scope.keys().get(0) + " = ?";
+    }
+
+    /** Binds the key columns first; returns the next parameter index. */
+    private int bindKey(PreparedStatement ps) throws SQLException {
+        return 1 + bindKeyAt(ps, 1);
+    }
+
+    private void tier(long tierMicros, long lo, long hi) throws SQLException {
+        String cols = "0, 0, date_part('epoch', bucket), n, sums, mins, maxs, " + (sketches ? "sketches" : "NULL::bytea");
+        // Tier: primary key (keys, step_s, bucket). Delta: <scope>_rollup_delta_series_idx (keys, bucket).
+        String sql = "SELECT " + cols + " FROM " + scope.table() + " WHERE " + keyWhere() + " AND step_s = ? AND bucket >= ? AND bucket < ?"
+                + " UNION ALL SELECT " + cols + " FROM " + scope.deltaTable() + " WHERE " + keyWhere() + " AND bucket >= ? AND bucket < ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int p = bindKey(ps);
+            ps.setInt(p++, (int) (tierMicros / 1_000_000L));
+            ps.setObject(p++, ts(lo));
+            ps.setObject(p++, ts(hi));
+            p += bindKeyAt(ps, p);
+            ps.setObject(p++, ts(lo));
+            ps.setObject(p, ts(hi));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long bucket = RollupCompactor.key(rs).bucketMicros();
+                    add(bucket, RollupCompactor.aggregate(rs, 4, sketches));
+                }
+            }
+        }
+    }
+
+    /** Binds the key columns from parameter {@code p}; returns how many it bound. */
+    private int bindKeyAt(PreparedStatement ps, int p) throws SQLException {
+        ps.setLong(p, a);
+        if (scope.keys().size() == 2) {
+            ps.setLong(p + 1, b);
+            return 2;
+        }
+        return 1;
+    }
+
+    private void raw(long lo, long hi) throws SQLException {
+        MetricKind kind = scope.kind();
+        String table = kind == MetricKind.VM ? "vm_metrics" : "node_metrics";
+        // vm_metrics primary key (org_id, vm_id, ts) / node_metrics (node_id, ts); scope=org reads
+        // only the sub-minute edges, through the org_id prefix and the ts BRIN.
+        String sql = "SELECT date_part('epoch', ts), " + String.join(", ", kind.metrics()) + " FROM " + table
+                + " WHERE " + keyWhere() + " AND ts >= ? AND ts < ? LIMIT " + (RAW_LIMIT + 1);
+        double[] v = new double[MetricKind.METRICS];
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int p = bindKey(ps);
+            ps.setObject(p++, ts(lo));
+            ps.setObject(p, ts(hi));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (++rawRows > RAW_LIMIT) {
+                        throw MetricsQueryRoutes.tooManyPoints("the window holds more than " + RAW_LIMIT + " raw samples");
+                    }
+                    long t = Math.round(rs.getDouble(1) * 1_000_000d);
+                    for (int m = 0; m < MetricKind.METRICS; m++) {
+                        // real columns are read as float: the exact value stored, as ingest aggregated it
+                        v[m] = kind.isReal(m) ? rs.getFloat(2 + m) : rs.getDouble(2 + m);
+                    }
+                    Aggregate one = new Aggregate(sketches);
+                    one.add(v);
+                    add(t, one);
+                }
+            }
+        }
+    }
+
+    private void add(long tMicros, Aggregate agg) {
+        long bucket = stepMicros == 0 ? tMicros : BucketKey.bin(tMicros, stepMicros);
+        Aggregate into = out.get(bucket);
+        if (into == null) {
+            out.put(bucket, agg);
+        } else {
+            into.merge(agg);
+        }
+    }
+
+    private static java.time.OffsetDateTime ts(long micros) {
+        return Instant.EPOCH.plusNanos(micros * 1000).atOffset(ZoneOffset.UTC);
+    }
+}

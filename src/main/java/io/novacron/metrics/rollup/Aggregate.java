@@ -1,0 +1,123 @@
+package io.novacron.metrics.rollup;
+
+import io.novacron.metrics.ingest.MetricKind;
+import java.util.Arrays;
+
+/**
+ * A mergeable summary of the samples of one series (or organization) in one bucket: count, and
+ * per metric sum, min, max and a quantile sketch. Count, sum, min and max merge exactly, so avg,
+ * min, max, sum and count over any union of buckets equal the same aggregate over the raw samples.
+ *
+ * <p><b>p95 error bound.</b> The sketch ({@link QuantileBins}, the DDSketch algorithm with
+ * relative accuracy α = {@value #RELATIVE_ACCURACY}) survives merging unchanged. The reported
+ * p95 is within ±1% (relative) of the sample value of 0-based rank ⌊0.95·(n−1)⌋ in sorted order
+ * (a "lower nearest rank"); zero is exact. The six sketches of a row are stored one after the
+ * other as varints in one bytea.
+ */
+public final class Aggregate {
+    public static final double RELATIVE_ACCURACY = 0.01;
+    public static final double P95 = 0.95;
+    private static final int M = MetricKind.METRICS;
+
+    long n;
+    final double[] sum = new double[M];
+    final double[] min = new double[M];
+    final double[] max = new double[M];
+    /** Null when the caller does not need quantiles (saves the sketch work on reads without p95). */
+    QuantileBins[] sketches;
+
+    public Aggregate(boolean withSketches) {
+        Arrays.fill(min, Double.POSITIVE_INFINITY);
+        Arrays.fill(max, Double.NEGATIVE_INFINITY);
+        if (withSketches) {
+            sketches = new QuantileBins[M];
+            for (int m = 0; m < M; m++) {
+                sketches[m] = new QuantileBins();
+            }
+        }
+    }
+    /** Adds one sample's six values. */
+    public void add(double[] v) {
+        n++;
+        for (int m = 0; m < M; m++) {
+            double x = v[m];
+            sum[m] += x;
+            if (x < min[m]) {
+                min[m] = x;
+            }
+            if (x > max[m]) {
+                max[m] = x;
+            }
+            if (sketches != null) {
+                sketches[m].add(x);
+            }
+        }
+    }
+
+    public void merge(Aggregate o) {
+        n += o.n;
+        for (int m = 0; m < M; m++) {
+            sum[m] += o.sum[m];
+            min[m] = Math.min(min[m], o.min[m]);
+            max[m] = Math.max(max[m], o.max[m]);
+            if (sketches != null && o.sketches != null) {
+                sketches[m].merge(o.sketches[m]);
+            }
+        }
+    }
+
+    /** Reads a stored row's parts; {@code sketchBytes} may be null when quantiles are not needed. */
+    public static Aggregate of(long n, double[] sums, double[] mins, double[] maxs, byte[] sketchBytes) {
+        Aggregate a = new Aggregate(false);
+        a.n = n;
+        System.arraycopy(sums, 0, a.sum, 0, M);
+        System.arraycopy(mins, 0, a.min, 0, M);
+        System.arraycopy(maxs, 0, a.max, 0, M);
+        if (sketchBytes != null) {
+            a.sketches = decodeSketches(sketchBytes);
+        }
+        return a;
+    }
+
+    public long count() {
+        return n;
+    }
+
+    public double sum(int m) {
+        return sum[m];
+    }
+
+    public double min(int m) {
+        return min[m];
+    }
+
+    public double max(int m) {
+        return max[m];
+    }
+
+    public double avg(int m) {
+        return sum[m] / n;
+    }
+
+    /** The p95 of metric {@code m}, within the documented bound; needs sketches. */
+    public double p95(int m) {
+        return sketches[m].quantile(P95, min[m], max[m]);
+    }
+
+    public byte[] encodeSketches() {
+        Varints out = new Varints(16 * M);
+        for (int m = 0; m < M; m++) {
+            sketches[m].encode(out);
+        }
+        return out.toByteArray();
+    }
+
+    static QuantileBins[] decodeSketches(byte[] bytes) {
+        Varints in = new Varints(bytes);
+        QuantileBins[] result = new QuantileBins[M];
+        for (int m = 0; m < M; m++) {
+            result[m] = QuantileBins.decode(in);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,97 @@
+package io.novacron.reads.listing;
+
+import io.novacron.web.ApiException;
+import io.novacron.web.Cursor;
+import io.novacron.web.Json;
+import io.novacron.web.Params;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The validated query of one listing request. {@link #where} assembles the WHERE clause from
+ * fixed fragments only; every value the client gave is a bind parameter.
+ */
+record ListingFilter(long org, List<String> states, Long nodeId, Long ownerId, List<String> tags, String q,
+                     Instant createdAfter, Instant createdBefore, ListingSort sort, int limit, List<Object> cursor) {
+    static final List<String> STATES = List.of("pending", "running", "stopped", "paused", "migrating", "error");
+
+    static ListingFilter parse(long org, Params p) {
+        List<String> states = p.list("state");
+        for (String s : states) {
+            if (!STATES.contains(s)) {
+                throw ApiException.invalid("state", "unknown state '" + s + "'", Map.of("allowed", STATES));
+            }
+        }
+        List<String> tags = p.list("tag");
+        for (String t : tags) {
+            if (t.isEmpty() || t.length() > 200) {
+                throw ApiException.invalid("tag", "tag must be 1 to 200 characters");
+            }
+        }
+        String q = p.optString("q");
+        if (q != null && (q.isEmpty() || q.length() > 200)) {
+            throw ApiException.invalid("q", "q must be 1 to 200 characters");
+        }
+        ListingSort sort = ListingSort.parse(p.optString("sort"));
+        List<Object> cursor = Cursor.decode(p.optString("cursor"), sort.token(), 2);
+        if (cursor != null) {
+            Cursor.longAt(cursor, 1);
+            sort.valueOf(cursor);
+        }
+        return new ListingFilter(org, List.copyOf(states.stream().distinct().toList()), p.optLong("node_id"),
+                p.optLong("owner_id"), List.copyOf(tags), q, p.optInstant("created_after"), p.optInstant("created_before"),
+                sort, p.limit(), cursor);
+    }
+
+    /** Only the org and possibly states: the maintained counts give the exact total. */
+    boolean onlyStates() {
+        return nodeId == null && ownerId == null && tags.isEmpty() && q == null && createdAfter == null && createdBefore == null;
+    }
+
+    List<String> statesOrAll() {
+        return states.isEmpty() ? STATES : states;
+    }
+
+    String where(List<Object> args, boolean withKeyset) {
+        StringBuilder w = new StringBuilder("org_id = ?");
+        args.add(org);
+        if (states.size() == 1) {
+            w.append(" AND state = ?"); // lets vm_org_state_created_idx give the order
+            args.add(states.get(0));
+        } else if (!states.isEmpty()) {
+            w.append(" AND state = ANY (?)");
+            args.add(states.toArray(new String[0]));
+        }
+        if (nodeId != null) {
+            w.append(" AND node_id = ?"); // vm_org_node_idx
+            args.add(nodeId);
+        }
+        if (ownerId != null) {
+            w.append(" AND owner_id = ?"); // vm_org_owner_idx
+            args.add(ownerId);
+        }
+        if (!tags.isEmpty()) {
+            w.append(" AND metadata -> 'tags' @> ?::jsonb"); // vm_tags_idx
+            args.add(Json.MAPPER.valueToTree(tags).toString());
+        }
+        if (q != null) {
+            w.append(" AND lower(name) LIKE ?"); // vm_name_trgm_idx when pg_trgm is installed
+            args.add("%" + q.toLowerCase().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        if (createdAfter != null) {
+            w.append(" AND created_at > ?");
+            args.add(createdAfter);
+        }
+        if (createdBefore != null) {
+            w.append(" AND created_at < ?");
+            args.add(createdBefore);
+        }
+        if (withKeyset && cursor != null) {
+            w.append(" AND ").append(sort.after());
+            args.add(sort.valueOf(cursor));
+            args.add(Cursor.longAt(cursor, 1));
+        }
+        return w.toString();
+    }
+}

@@ -1,0 +1,143 @@
+package io.novacron.reads.monitoring;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.novacron.cache.ReadCache;
+import io.novacron.cache.Scope;
+import io.novacron.db.Tx;
+import io.novacron.reads.Sql;
+import io.novacron.web.ApiException;
+import io.novacron.web.Cursor;
+import io.novacron.web.Page;
+import io.novacron.web.Params;
+import io.novacron.web.Principal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code GET /api/v1/monitoring/nodes} (admin): nodes with their latest sample (node_latest).
+ * Nodes are few (thousands) and platform-wide: the filtered set is sorted in memory by the
+ * server; no index on node_latest is worth its cost to every node sample.
+ */
+public final class NodeMonitoring {
+    public static final String ROUTE = "/api/v1/monitoring/nodes";
+    private static final Set<String> PARAMS = Set.of("node_id", "state", "zone", "min_cpu", "sort", "limit", "cursor");
+    private static final List<String> STATES = List.of("online", "maintenance", "offline");
+
+    private static final String SELECT = """
+            SELECT n.id, n.name, n.zone, n.state, l.ts, l.cpu_usage, l.memory_usage, l.disk_usage, l.load_1m,
+                   l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => ?) AS stale
+              FROM node_latest l JOIN node n ON n.id = l.node_id""";
+
+    public record Item(long nodeId, String name, String zone, String state, Instant ts, double cpuUsage,
+                       double memoryUsage, double diskUsage, @JsonProperty("load_1m") double load1m, double netRxBps, double netTxBps,
+                       boolean stale) {
+    }
+
+    private final Tx tx;
+    private final ReadCache cache;
+    private final Duration staleAfter;
+
+    public NodeMonitoring(Tx tx, ReadCache cache, Duration sampleInterval) {
+        this.tx = tx;
+        this.cache = cache;
+        this.staleAfter = sampleInterval.multipliedBy(3);
+    }
+
+    public void register(Javalin app) {
+        app.get(ROUTE, this::get);
+    }
+
+    private void get(Context ctx) {
+        Principal.of(ctx).requireAdmin();
+        Params p = Params.of(ctx, PARAMS);
+        String state = p.optString("state");
+        if (state != null && !STATES.contains(state)) {
+            throw ApiException.invalid("state", "unknown state '" + state + "'", Map.of("allowed", STATES));
+        }
+        Double minCpu = p.optDouble("min_cpu");
+        MonitoringSort sort = MonitoringSort.parse(p.optString("sort"), "l", "n", "n.id");
+        List<Object> cursor = Cursor.decode(p.optString("cursor"), sort.token(), 2);
+        if (cursor != null) {
+            sort.valueOf(cursor);
+            Cursor.longAt(cursor, 1);
+        }
+        List<Object> filterArgs = new ArrayList<>();
+        StringBuilder where = new StringBuilder("true");
+        Long nodeId = p.optLong("node_id");
+        if (nodeId != null) {
+            where.append(" AND n.id = ?");
+            filterArgs.add(nodeId);
+        }
+        if (state != null) {
+            where.append(" AND n.state = ?");
+            filterArgs.add(state);
+        }
+        String zone = p.optString("zone");
+        if (zone != null) {
+            where.append(" AND n.zone = ?");
+            filterArgs.add(zone);
+        }
+        if (minCpu != null) {
+            where.append(" AND l.cpu_usage >= ?::real");
+            filterArgs.add(minCpu);
+        }
+        int limit = p.limit();
+        cache.respond(ctx, ROUTE, Scope.PLATFORM, ReadCache.normalize(ctx.queryParamMap()),
+                () -> Sql.json(tx.read(c -> page(c, where.toString(), filterArgs, sort, cursor, limit))));
+    }
+
+    private Page<Item> page(Connection c, String where, List<Object> filterArgs, MonitoringSort sort,
+                            List<Object> cursor, int limit) throws SQLException {
+        List<Object> args = new ArrayList<>();
+        args.add((double) staleAfter.toSeconds());
+        args.addAll(filterArgs);
+        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE ").append(where);
+        if (cursor != null) {
+            sql.append(" AND ").append(sort.after());
+            args.add(sort.valueOf(cursor));
+            args.add(Cursor.longAt(cursor, 1));
+        }
+        sql.append(" ORDER BY ").append(sort.orderBy()).append(" LIMIT ?");
+        args.add(limit + 1);
+        List<Item> items = new ArrayList<>();
+        try (PreparedStatement ps = Sql.prepareCustom(c, sql.toString())) {
+            Sql.bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    items.add(new Item(rs.getLong("id"), rs.getString("name"), rs.getString("zone"), rs.getString("state"),
+                            rs.getTimestamp("ts").toInstant(), rs.getFloat("cpu_usage"), rs.getFloat("memory_usage"),
+                            rs.getFloat("disk_usage"), rs.getFloat("load_1m"), rs.getDouble("net_rx_bps"),
+                            rs.getDouble("net_tx_bps"), rs.getBoolean("stale")));
+                }
+            }
+        }
+        boolean more = items.size() > limit;
+        if (more) {
+            items.remove(items.size() - 1);
+        }
+        String next = null;
+        if (more) {
+            Item last = items.get(items.size() - 1);
+            Object value = switch (sort.token()) {
+                case "-cpu_usage" -> last.cpuUsage();
+                case "-memory_usage" -> last.memoryUsage();
+                default -> last.name();
+            };
+            next = Cursor.encode(sort.token(), List.of(value, last.nodeId()));
+        }
+        if (cursor == null && !more) {
+            return new Page<>(items, null, items.size(), false);
+        }
+        return new Page<>(items, next, Sql.estimate(c, "node_latest l JOIN node n ON n.id = l.node_id", where, filterArgs), true);
+    }
+}

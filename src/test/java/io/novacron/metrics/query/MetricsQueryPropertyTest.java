@@ -1,0 +1,186 @@
+package io.novacron.metrics.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.novacron.db.Tx;
+import io.novacron.metrics.MetricsFixture;
+import io.novacron.metrics.ingest.MetricKind;
+import io.novacron.metrics.rollup.RollupCompactor;
+import io.novacron.support.Http;
+import io.novacron.support.TestApp;
+import java.sql.Array;
+import org.assertj.core.data.Offset;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Property-style check of API.md's promise: every step × agg × scope answer equals the same
+ * aggregation computed by SQL over the raw table, on random data sent out of order, late (after
+ * a compaction already folded their buckets) and partly twice; p95 within the sketch's bound.
+ */
+class MetricsQueryPropertyTest {
+    @RegisterExtension
+    static final TestApp service = new TestApp(MetricsQueryPropertyTest.class);
+    static MetricsFixture fx;
+    static long org, vm1, vm2, otherVm, node;
+    static String token;
+    static Instant from, to;
+
+    @BeforeAll
+    static void data() throws Exception {
+        fx = new MetricsFixture(service.database());
+        org = fx.org("p");
+        long other = fx.org("q");
+        vm1 = fx.vm(org, "v1");
+        vm2 = fx.vm(org, "v2");
+        otherVm = fx.vm(other, "o1");
+        node = fx.node("pn");
+        token = fx.token(org, "operator");
+        Random rnd = new Random(42);
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(30, ChronoUnit.HOURS);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 29 * 60; i++) {
+            for (long vm : new long[] {vm1, vm2, otherVm}) {
+                long ts = start.plusSeconds(60L * i + rnd.nextInt(60)).toEpochMilli();
+                double cpu = Math.round(rnd.nextDouble() * 1000) / 10.0;
+                lines.add("vm,vm_id=" + vm + " cpu_usage=" + cpu + ",memory_usage=" + (rnd.nextDouble() * 100)
+                        + ",disk_read_bps=" + rnd.nextInt(1_000_000) + ",disk_write_bps=" + (rnd.nextDouble() * 1e7)
+                        + ",net_rx_bps=" + (rnd.nextInt(5) == 0 ? 0 : rnd.nextDouble() * 1e9) + ",net_tx_bps=" + rnd.nextInt(3) * 1e4 + " " + ts);
+            }
+            long ts = start.plusSeconds(60L * i + rnd.nextInt(60)).toEpochMilli();
+            lines.add("node,node_id=" + node + " cpu_usage=" + rnd.nextInt(101) + ",memory_usage=" + rnd.nextDouble() * 100
+                    + ",disk_usage=55.5,load_1m=" + rnd.nextDouble() * 16 + ",net_rx_bps=" + rnd.nextDouble() * 1e8
+                    + ",net_tx_bps=" + rnd.nextDouble() * 1e8 + " " + ts);
+        }
+        Collections.shuffle(lines, rnd);
+        int late = lines.size() / 20;
+        List<String> first = lines.subList(0, lines.size() - late);
+        List<String> lateOnes = lines.subList(lines.size() - late, lines.size());
+        send(first);
+        new RollupCompactor(new Tx(service.app().database().dataSource()), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).compactAll();
+        // Late samples land in buckets already compacted; a tenth of everything is sent again.
+        send(lateOnes);
+        send(lines.subList(0, lines.size() / 10));
+        from = start.plusSeconds(3 * 3600 + 17);
+        to = start.plusSeconds(28 * 3600 + 13 * 60 + 5);
+    }
+
+    static void send(List<String> lines) {
+        for (int i = 0; i < lines.size(); i += 2000) {
+            String body = String.join("\n", lines.subList(i, Math.min(lines.size(), i + 2000)));
+            Http.Response r = service.admin().send("POST", "/api/v1/metrics/write?precision=ms", body, Map.of("Content-Type", "text/plain"));
+            assertThat(r.status()).as(r.toString()).isEqualTo(202);
+        }
+    }
+
+    @Test
+    void everyStepAggAndScopeEqualsSqlOverRawSamples() throws Exception {
+        for (String step : List.of("raw", "1m", "5m", "1h", "1d")) {
+            check("vm", vm1, step, MetricKind.VM, "vm_metrics", "org_id = " + org + " AND vm_id = " + vm1, service.as(token));
+            check("node", node, step, MetricKind.NODE, "node_metrics", "node_id = " + node, service.admin());
+            check("org", org, step, MetricKind.VM, "vm_metrics", "org_id = " + org, service.as(token));
+        }
+    }
+
+    @Test
+    void autoPicksTheCoarsestStepWithTwoHundredPoints() {
+        Http.Response r = service.as(token).get(query("vm", vm1, "auto") + "&metric=cpu_usage");
+        assertThat(r.json().path("step").asText()).isEqualTo("5m");
+    }
+
+    @Test
+    void tenancyIsEnforced() {
+        assertThat(service.as(token).get(query("vm", otherVm, "5m") + "&metric=cpu_usage").status()).isEqualTo(404);
+        assertThat(service.as(token).get(query("node", node, "5m") + "&metric=cpu_usage").status()).isEqualTo(403);
+        assertThat(service.as(token).get(query("org", org + 1, "5m") + "&metric=cpu_usage").status()).isEqualTo(404);
+        assertThat(service.as(token).get(query("vm", vm1, "5m") + "&metric=bogus").status()).isEqualTo(400);
+    }
+
+    static String query(String scope, long id, String step) {
+        return "/api/v1/metrics/query?scope=" + scope + "&id=" + id + "&from=" + from + "&to=" + to.toEpochMilli() + "&step=" + step;
+    }
+
+    private static void check(String scope, long id, String step, MetricKind kind, String table, String where, Http http) throws Exception {
+        StringBuilder q = new StringBuilder(query(scope, id, step));
+        kind.metrics().forEach(m -> q.append("&metric=").append(m));
+        List.of("avg", "min", "max", "sum", "count", "p95").forEach(a -> q.append("&agg=").append(a));
+        Http.Response r = http.get(q.toString());
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        for (JsonNode s : r.json().path("series")) {
+            String metric = s.path("metric").asText();
+            String agg = s.path("agg").asText();
+            TreeMap<String, double[]> expected = expected(table, where, metric, kind.isReal(kind.metricIndex(metric)), step);
+            Map<String, Double> actual = new LinkedHashMap<>();
+            s.path("points").forEach(p -> actual.put(Instant.parse(p.get(0).asText()).toString(), p.get(1).asDouble()));
+            assertThat(actual.keySet()).as("%s %s %s buckets", scope, step, metric).containsExactlyElementsOf(expected.keySet());
+            expected.forEach((bucket, sorted) -> {
+                double got = actual.get(bucket);
+                String what = scope + " " + step + " " + metric + " " + agg + " " + bucket;
+                switch (agg) {
+                    case "count" -> assertThat(got).as(what).isEqualTo(sorted.length);
+                    case "min" -> assertThat(got).as(what).isEqualTo(sorted[0]);
+                    case "max" -> assertThat(got).as(what).isEqualTo(sorted[sorted.length - 1]);
+                    case "sum" -> assertThat(got).as(what).isCloseTo(sum(sorted), Offset.offset(1e-9 * Math.max(1, Math.abs(sum(sorted)))));
+                    case "avg" -> assertThat(got).as(what).isCloseTo(sum(sorted) / sorted.length,
+                            Offset.offset(1e-9 * Math.max(1, Math.abs(sum(sorted) / sorted.length))));
+                    default -> {
+                        double exact = sorted[(int) Math.floor(0.95 * (sorted.length - 1))];
+                        assertThat(got).as(what).isCloseTo(exact, Offset.offset(0.01 * Math.abs(exact) + 1e-12));
+                    }
+                }
+            });
+        }
+    }
+
+    private static double sum(double[] v) {
+        double s = 0;
+        for (double d : v) {
+            s += d;
+        }
+        return s;
+    }
+
+    /** bucket → sorted values, by SQL over the raw table. */
+    private static TreeMap<String, double[]> expected(String table, String where, String metric, boolean real, String step) throws Exception {
+        String bucket = step.equals("raw") ? "ts" : "date_bin(interval '" + switch (step) {
+            case "1m" -> "1 minute";
+            case "5m" -> "5 minutes";
+            case "1h" -> "1 hour";
+            default -> "1 day";
+        } + "', ts, timestamptz 'epoch')";
+        String sql = "SELECT date_part('epoch', " + bucket + "), array_agg(" + metric + " ORDER BY " + metric + ") FROM " + table
+                + " WHERE " + where + " AND ts >= ? AND ts < ? GROUP BY 1 ORDER BY 1";
+        TreeMap<String, double[]> out = new TreeMap<>();
+        try (Connection c = service.database().connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setObject(1, from.atOffset(java.time.ZoneOffset.UTC));
+            ps.setObject(2, to.atOffset(java.time.ZoneOffset.UTC));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long micros = Math.round(rs.getDouble(1) * 1e6);
+                    Array a = rs.getArray(2);
+                    Object[] vals = (Object[]) a.getArray();
+                    double[] d = new double[vals.length];
+                    for (int i = 0; i < d.length; i++) {
+                        d[i] = real ? ((Float) vals[i]).doubleValue() : (Double) vals[i];
+                    }
+                    out.put(Instant.EPOCH.plusNanos(micros * 1000).toString(), d);
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,193 @@
+package io.novacron.reads.listing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.novacron.reads.Inventory;
+import io.novacron.support.Http;
+import io.novacron.support.TestApp;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class VmListingTest {
+    @RegisterExtension
+    static final TestApp service = new TestApp(VmListingTest.class);
+
+    static final String[] STATES = {"pending", "running", "stopped", "paused", "migrating", "error"};
+    static long org;
+    static long otherOrg;
+    static long owner;
+    static long node;
+    static String token;
+    static String otherToken;
+
+    @BeforeAll
+    static void inventory() throws SQLException {
+        try (Connection c = service.database().connect()) {
+            Inventory inv = new Inventory(c);
+            org = inv.org("listing");
+            otherOrg = inv.org("listing-other");
+            owner = inv.user(org, "a@l.test");
+            long owner2 = inv.user(org, "b@l.test");
+            long otherOwner = inv.user(otherOrg, "c@l.test");
+            node = inv.node("ln-1", "z1", 4096, 1_000_000_000L, 1_000_000_000L);
+            long node2 = inv.node("ln-2", "z2", 4096, 1_000_000_000L, 1_000_000_000L);
+            Random r = new Random(3);
+            for (int i = 0; i < 300; i++) {
+                String state = STATES[r.nextInt(STATES.length)];
+                String tags = "{\"tags\":[\"env:" + (i % 3 == 0 ? "prod" : "dev") + "\",\"team:" + (i % 4) + "\"]}";
+                // duplicate names and sizes on purpose: the id tie-breaker must order them
+                inv.vm(org, i % 2 == 0 ? owner : owner2, i % 5 == 0 ? node2 : node,
+                        (i % 7 == 0 ? "Web_" : "db-") + (i % 50) + (i == 42 ? "%odd" : ""), state,
+                        1 + r.nextInt(4), 512L * (1 + r.nextInt(4)), tags);
+            }
+            inv.exec("UPDATE vm SET created_at = now() - (id % 17) * interval '1 hour' WHERE org_id = ?", org);
+            inv.vm(otherOrg, otherOwner, node, "db-other", "running", 1, 512, "{}");
+            token = inv.token(org, "viewer");
+            otherToken = inv.token(otherOrg, "viewer");
+        }
+    }
+
+    @Test
+    void everySortWalksAllRowsInKeyOrderByCursor() throws SQLException {
+        for (String col : List.of("created_at", "name", "cpu_cores", "memory_mb")) {
+            for (String dir : List.of("", "-")) {
+                String sql = "SELECT id FROM vm WHERE org_id = ? ORDER BY " + col + (dir.isEmpty() ? "" : " DESC") + ", id"
+                        + (dir.isEmpty() ? "" : " DESC");
+                assertThat(walk("sort=" + dir + col, 37)).as(dir + col).isEqualTo(sql(sql, org));
+            }
+        }
+        assertThat(walk("", 50)).isEqualTo(sql("SELECT id FROM vm WHERE org_id = ? ORDER BY created_at DESC, id DESC", org));
+    }
+
+    @Test
+    void filtersSelectExactlyTheMatchingRows() throws SQLException {
+        String order = " ORDER BY created_at DESC, id DESC";
+        assertThat(walk("state=running&state=error", 40)).isEqualTo(
+                sql("SELECT id FROM vm WHERE org_id = ? AND state IN ('running', 'error')" + order, org));
+        assertThat(walk("node_id=" + node + "&owner_id=" + owner, 40)).isEqualTo(
+                sql("SELECT id FROM vm WHERE org_id = ? AND node_id = ? AND owner_id = ?" + order, org, node, owner));
+        assertThat(walk("tag=env:prod&tag=team:2", 10)).isEqualTo(
+                sql("SELECT id FROM vm WHERE org_id = ? AND metadata->'tags' @> '[\"env:prod\",\"team:2\"]'" + order, org));
+        assertThat(walk("q=WEB_1", 10)).isEqualTo(sql("SELECT id FROM vm WHERE org_id = ? AND name ILIKE '%web\\_1%'" + order, org));
+        assertThat(walk("q=" + enc("%odd"), 10)).hasSize(1);
+        assertThat(walk("q=" + enc("%"), 10)).hasSize(1); // a literal percent sign, not a wildcard
+        assertThat(walk("created_after=" + enc("2000-01-01T00:00:00Z") + "&sort=name", 100)).hasSize(300);
+        long cut = System.currentTimeMillis() - 5 * 3600_000L - 60_000;
+        assertThat(walk("created_before=" + cut, 33)).isEqualTo(
+                sql("SELECT id FROM vm WHERE org_id = ? AND created_at < to_timestamp(? / 1000.0)" + order, org, cut));
+    }
+
+    @Test
+    void totalIsExactForOrgAndStateFiltersAndFlaggedOtherwise() throws SQLException {
+        JsonNode all = page("limit=5");
+        assertThat(all.path("total").asLong()).isEqualTo(300);
+        assertThat(all.path("total_is_estimate").asBoolean()).isFalse();
+        JsonNode running = page("limit=5&state=running");
+        assertThat(running.path("total").asLong()).isEqualTo(sql("SELECT id FROM vm WHERE org_id = ? AND state = 'running'", org).size());
+        assertThat(running.path("total_is_estimate").asBoolean()).isFalse();
+        JsonNode tagged = page("limit=5&tag=env:dev");
+        assertThat(tagged.path("total_is_estimate").asBoolean()).isTrue();
+        assertThat(tagged.path("total").asLong()).isPositive();
+        JsonNode small = page("q=%25odd");
+        assertThat(small.path("total").asLong()).isEqualTo(1);
+        assertThat(small.path("total_is_estimate").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aCursorNeitherSkipsNorRepeatsRowsWhileRowsAreInsertedAndDeleted() throws SQLException {
+        List<Long> before = sql("SELECT id FROM vm WHERE org_id = ?", org);
+        Set<Long> deleted = new HashSet<>();
+        List<Long> seen = new ArrayList<>();
+        Http http = service.as(token);
+        String cursor = null;
+        try (Connection c = service.database().connect()) {
+            Inventory inv = new Inventory(c);
+            int pageNo = 0;
+            do {
+                JsonNode p = http.get("/api/v1/vms?sort=name&limit=25" + (cursor == null ? "" : "&cursor=" + cursor)).json();
+                p.path("items").forEach(v -> seen.add(v.path("id").asLong()));
+                cursor = p.path("next_cursor").isNull() ? null : p.path("next_cursor").asText();
+                // churn on both sides of the cursor: new rows named to sort first and last, deletions ahead
+                inv.vm(org, owner, node, "aaa-new-" + pageNo, "running", 1, 512, "{}");
+                inv.vm(org, owner, node, "zzz-new-" + pageNo, "running", 1, 512, "{}");
+                long victim = before.get(before.size() - 1 - pageNo);
+                if (!seen.contains(victim)) {
+                    inv.exec("DELETE FROM vm WHERE org_id = ? AND id = ?", org, victim);
+                    deleted.add(victim);
+                }
+                pageNo++;
+            } while (cursor != null);
+            inv.exec("DELETE FROM vm WHERE org_id = ? AND (name LIKE 'aaa-new-%' OR name LIKE 'zzz-new-%')", org);
+        }
+        assertThat(new HashSet<>(seen)).hasSize(seen.size());
+        Set<Long> survivors = new HashSet<>(before);
+        survivors.removeAll(deleted);
+        assertThat(seen).containsAll(survivors);
+        assertThat(seen).doesNotContainAnyElementsOf(deleted);
+        try (Connection c = service.database().connect()) {
+            // put the deleted rows' count back for the other tests
+            Inventory inv = new Inventory(c);
+            for (long id : deleted) {
+                inv.vm(org, owner, node, "db-refill-" + id, "running", 1, 512, "{}");
+            }
+        }
+    }
+
+    @Test
+    void badRequestsAre400AndOtherOrgsAreInvisible() {
+        Http http = service.as(token);
+        assertThat(http.get("/api/v1/vms?colour=red").status()).isEqualTo(400);
+        Http.Response badSort = http.get("/api/v1/vms?sort=owner");
+        assertThat(badSort.status()).isEqualTo(400);
+        assertThat(badSort.json().path("error").path("details").path("field").asText()).isEqualTo("sort");
+        assertThat(http.get("/api/v1/vms?state=sleeping").status()).isEqualTo(400);
+        assertThat(http.get("/api/v1/vms?cursor=garbage").status()).isEqualTo(400);
+        String nameCursor = http.get("/api/v1/vms?sort=name&limit=1").json().path("next_cursor").asText();
+        assertThat(http.get("/api/v1/vms?sort=cpu_cores&cursor=" + nameCursor).status()).isEqualTo(400);
+        assertThat(http.get("/api/v1/vms?limit=501").status()).isEqualTo(400);
+        assertThat(http.get("/api/v1/vms?org_id=" + otherOrg).status()).isEqualTo(404);
+        assertThat(service.admin().get("/api/v1/vms").status()).isEqualTo(400);
+        JsonNode other = service.as(otherToken).get("/api/v1/vms").json();
+        assertThat(other.path("items")).hasSize(1);
+        assertThat(other.path("items").get(0).path("org_id").asLong()).isEqualTo(otherOrg);
+    }
+
+    private static List<Long> walk(String query, int limit) {
+        List<Long> ids = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode p = page((query.isEmpty() ? "" : query + "&") + "limit=" + limit + (cursor == null ? "" : "&cursor=" + cursor));
+            assertThat(p.path("items").size()).isLessThanOrEqualTo(limit);
+            p.path("items").forEach(v -> ids.add(v.path("id").asLong()));
+            cursor = p.path("next_cursor").isNull() ? null : p.path("next_cursor").asText();
+        } while (cursor != null);
+        return ids;
+    }
+
+    private static JsonNode page(String query) {
+        Http.Response r = service.as(token).get("/api/v1/vms?" + query);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.json();
+    }
+
+    private static List<Long> sql(String sql, Object... args) throws SQLException {
+        try (Connection c = service.database().connect()) {
+            return new Inventory(c).longs(sql, args);
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}
