@@ -15,7 +15,10 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Loads a dataset's samples through the service's HTTP ingestion path
  * ({@code POST /api/v1/metrics/vms} and {@code /nodes}), in delivery order, with a bounded number
- * of batches in flight. JSON is written by hand (the shape is fixed and this runs millions of
+ * of batches in flight. VMs report through {@code 2 × inFlight} collectors (like agents, each
+ * serving a fixed share of the fleet), each sending its own batches: batches in flight at the
+ * same time then cover different VMs, as they do in a real fleet, instead of all queueing on
+ * the same VMs' latest-value rows. JSON is written by hand (the shape is fixed and this runs millions of
  * times); timestamps go as epoch milliseconds, which API.md accepts. The elapsed time of the
  * whole load, acknowledged batches only, is the ingest benchmark's figure.
  */
@@ -31,6 +34,7 @@ public final class MetricLoader {
     private final IngestClient client;
     private final int batchSize;
     private final int inFlight;
+    private final int collectors;
 
     public MetricLoader(IngestClient client, int batchSize, int inFlight) {
         if (batchSize < 1 || batchSize > 50_000) {
@@ -39,6 +43,12 @@ public final class MetricLoader {
         this.client = client;
         this.batchSize = batchSize;
         this.inFlight = inFlight;
+        this.collectors = 2 * inFlight;
+    }
+
+    /** The collector (agent group) a VM reports through: a fixed hash of its id. */
+    private int collector(long vmId) {
+        return (int) ((vmId * 0x9E3779B97F4A7C15L >>> 33) % collectors);
     }
 
     public Result load(FleetGenerator fleet, Progress progress) throws IOException, InterruptedException {
@@ -83,11 +93,13 @@ public final class MetricLoader {
         };
         try {
             var collector = new SampleStream.Sink() {
-                Batch vms = new Batch(false, batchSize), nodes = new Batch(true, batchSize);
+                final Batch[] vms = new Batch[collectors];
+                Batch nodes = new Batch(true, batchSize);
 
                 @Override
                 public void vm(long vmId, int step) {
-                    vms = vms.add(vmId, step, send);
+                    int g = collector(vmId);
+                    vms[g] = (vms[g] == null ? new Batch(false, batchSize) : vms[g]).add(vmId, step, send);
                 }
 
                 @Override
@@ -96,7 +108,11 @@ public final class MetricLoader {
                 }
             };
             new SampleStream(fleet).deliver(collector);
-            collector.vms.flush(send);
+            for (Batch b : collector.vms) {
+                if (b != null) {
+                    b.flush(send);
+                }
+            }
             collector.nodes.flush(send);
             for (Future<?> f : pending) {
                 f.get();
