@@ -132,7 +132,7 @@ public final class Application implements AutoCloseable {
         MetricIngest ingest = new MetricIngest(tx, config.retention(), clock, new IngestTimings(telemetry.registry()));
         new MetricsIngestRoutes(ingest, new IngestGate(config.ingest().maxConcurrentBatches()), config.ingest(),
                 config.http().maxBodyBytes(), clock).register(app);
-        new MetricsQueryRoutes(tx, clock).register(app);
+        new MetricsQueryRoutes(tx, cache, clock).register(app);
         return app;
     }
 

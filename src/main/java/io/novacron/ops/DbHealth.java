@@ -18,7 +18,8 @@ import java.util.Set;
 /**
  * {@code GET /api/v1/admin/db/health}: what an operator checks before blaming the application —
  * index usage, unused and duplicate indexes, a bloat estimate, the buffer cache hit ratio, the
- * slowest statements (only when pg_stat_statements is loaded) and the time partitions.
+ * slowest statements (only when pg_stat_statements is loaded), the time partitions and the
+ * rollup backlog.
  * Everything comes from PostgreSQL's statistics views; nothing here scans user tables.
  */
 public final class DbHealth {
@@ -98,6 +99,14 @@ public final class DbHealth {
             WHERE p.relkind = 'p' AND c.relkind IN ('r', 'p')
             ORDER BY p.relname, c.relname""";
 
+    // Rollup partials not yet folded into their tiers (queries read them too, so this is work
+    // pending, not staleness); the live lag in seconds is novacron_rollup_lag_seconds on /metrics.
+    private static final String ROLLUP_BACKLOG = """
+            SELECT relname AS table, n_live_tup AS pending_rows_estimate, last_autovacuum
+            FROM pg_stat_user_tables
+            WHERE relname LIKE '%\\_rollup\\_delta'
+            ORDER BY relname""";
+
     private final Tx tx;
 
     public DbHealth(Tx tx) {
@@ -116,6 +125,7 @@ public final class DbHealth {
             m.put("buffer_cache", rows(c, CACHE_HIT).get(0));
             m.put("slowest_statements", slowest(c));
             m.put("partitions", rows(c, PARTITIONS));
+            m.put("rollup_backlog", rows(c, ROLLUP_BACKLOG));
             return m;
         });
         ctx.json(out);

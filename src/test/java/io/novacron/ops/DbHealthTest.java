@@ -26,6 +26,7 @@ class DbHealthTest {
         assertThat(body.path("buffer_cache").has("hit_ratio")).isTrue();
         assertThat(body.path("partitions").toString()).contains("audit_log");
         assertThat(body.has("slowest_statements")).isTrue();
+        assertThat(body.path("rollup_backlog").toString()).contains("vm_rollup_delta").contains("org_rollup_delta");
     }
 
     @Test

@@ -2,10 +2,13 @@ package io.novacron.metrics.query;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.novacron.cache.ReadCache;
+import io.novacron.cache.Scope;
 import io.novacron.db.Tx;
 import io.novacron.metrics.ingest.MetricKind;
 import io.novacron.metrics.rollup.Aggregate;
 import io.novacron.metrics.rollup.RollupScope;
+import io.novacron.reads.Sql;
 import io.novacron.web.ApiException;
 import io.novacron.web.Params;
 import io.novacron.web.Principal;
@@ -44,16 +47,20 @@ public final class MetricsQueryRoutes {
     private static final String NODE_EXISTS = "SELECT 1 FROM node WHERE id = ?";
     private static final String ORG_EXISTS = "SELECT 1 FROM org WHERE id = ?";
 
+    static final String ROUTE = "/api/v1/metrics/query";
+
     private final Tx tx;
+    private final ReadCache cache;
     private final Clock clock;
 
-    public MetricsQueryRoutes(Tx tx, Clock clock) {
+    public MetricsQueryRoutes(Tx tx, ReadCache cache, Clock clock) {
         this.tx = tx;
+        this.cache = cache;
         this.clock = clock;
     }
 
     public void register(Javalin app) {
-        app.get("/api/v1/metrics/query", this::query);
+        app.get(ROUTE, this::query);
     }
 
     static ApiException tooManyPoints(String why) {
@@ -111,8 +118,22 @@ public final class MetricsQueryRoutes {
             throw tooManyPoints("the window has more than " + MAX_POINTS + " buckets at step " + stepName);
         }
         long[] key = authorize(caller, scope, params);
-        boolean sketches = aggs.contains("p95");
+        // Cache key: the resolved question, in request order (series come back in that order).
+        // Every stored sample notifies its organization (nodes: the platform), which retires the entry.
+        Scope cacheScope = scope == RollupScope.NODE ? Scope.PLATFORM : Scope.org(key[0]);
+        String cacheKey = scopeName + "|" + key[0] + "|" + key[1] + "|" + metrics + "|" + aggs + "|" + stepName
+                + "|" + fromUs + "|" + toUs;
+        Instant fromAt = from, toAt = to;
         String resolvedStep = stepName;
+        cache.respond(ctx, ROUTE, cacheScope, cacheKey,
+                () -> Sql.json(answer(scope, scopeName, key, metrics, aggs, resolvedStep, stepUs, fromAt, toAt)));
+    }
+
+    private Map<String, Object> answer(RollupScope scope, String scopeName, long[] key, List<String> metrics,
+                                       List<String> aggs, String resolvedStep, long stepUs, Instant from, Instant to) {
+        MetricKind kind = scope.kind();
+        long fromUs = micros(from), toUs = micros(to);
+        boolean sketches = aggs.contains("p95");
         TreeMap<Long, Aggregate> buckets = tx.inTransaction(c -> {
             try (Statement st = c.createStatement()) {
                 // One snapshot for all tiers, so a concurrent compaction is seen entirely or not at all.
@@ -144,7 +165,7 @@ public final class MetricsQueryRoutes {
         body.put("from", from.toString());
         body.put("to", to.toString());
         body.put("series", series);
-        ctx.json(body);
+        return body;
     }
 
     /** The coarsest step giving at least 200 points; 1m for windows shorter than 200 minutes. */
