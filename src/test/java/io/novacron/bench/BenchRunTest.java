@@ -1,0 +1,59 @@
+package io.novacron.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.novacron.support.TestApp;
+import io.novacron.web.Json;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The whole harness end to end on a tiny dataset against the real service: structure, not timings. */
+class BenchRunTest {
+    @RegisterExtension
+    static final TestApp service = new TestApp(BenchRunTest.class);
+
+    static final Dataset TINY = new Dataset("tiny", 3, 6, 4, 60, 20, 1, 60);
+
+    @Test
+    void aRunLoadsThroughTheIngestionApiAndReportsEveryReadPathFreshnessAndStorage(@TempDir Path dir) throws Exception {
+        BenchRun.Options o = new BenchRun.Options(TINY, 42, service.baseUrl(), service.baseUrl(), service.app().config(), false,
+                Duration.ofSeconds(2), Duration.ofMillis(100), 30, List.of(1, 2), false, 4, 300, dir, 500, 2, "bench (test)");
+        BenchReport r = BenchRun.run(o, new PrintStream(OutputStream.nullOutputStream()));
+
+        MetricLoader.Result ingest = r.load().ingest();
+        long series = TINY.vmSamples() + TINY.nodeSamples();
+        assertThat(ingest.accepted()).isEqualTo(series);
+        assertThat(ingest.accepted() + ingest.duplicates()).isEqualTo(ingest.sent());
+        assertThat(r.storage().vmSamples()).isGreaterThanOrEqualTo(TINY.vmSamples());
+        assertThat(r.load().naive().samples()).isEqualTo(300);
+
+        assertThat(r.reads()).hasSize(Workloads.NAMES.size() * 2);
+        for (BenchReport.ReadRow row : r.reads()) {
+            for (LatencyRun.Stats s : new LatencyRun.Stats[] {row.original(), row.optimized(), row.cached()}) {
+                assertThat(s).as(row.query() + " c=" + row.concurrency()).isNotNull();
+                assertThat(s.calls()).isPositive();
+                assertThat(s.errors()).as(s.firstError()).isZero();
+                assertThat(s.p50()).isLessThanOrEqualTo(s.p99());
+            }
+            assertThat(row.improvementP50()).isNotNull();
+        }
+        assertThat(r.freshness()).extracting(Freshness.Result::read)
+                .contains("dashboard", "monitoring", "aggregation");
+        assertThat(r.freshness()).allSatisfy(f -> assertThat(f.trials()).isEqualTo(4));
+
+        Path md = dir.resolve("tiny-" + r.date() + ".md");
+        assertThat(Files.readString(md)).contains("| query | original p50 / p99 | optimized p50 / p99 (no cache) | cached p50 / p99 | improvement | target |")
+                .contains("## Ingest").contains("## Freshness").contains("## Storage").contains("## Machine").contains("bench (test)");
+        JsonNode json = Json.MAPPER.readTree(dir.resolve("tiny-" + r.date() + ".json").toFile());
+        assertThat(json.path("reads").size()).isEqualTo(10);
+        assertThat(json.path("machine").path("settings").has("shared_buffers")).isTrue();
+    }
+}
