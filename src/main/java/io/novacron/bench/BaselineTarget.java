@@ -27,9 +27,26 @@ final class BaselineTarget implements Target {
             "cpu_cores", "cpu_cores", "-cpu_cores", "cpu_cores DESC", "memory_mb", "memory_mb", "-memory_mb", "memory_mb DESC");
     private static final String NODE_METRICS = BaselineQueries.METRICS_VM
             .replace("vm_metrics", "node_metrics").replace("vm_id = ?", "node_id = ?");
-    // The raw read is the same on both sides: the samples of one VM in the window.
+    /*
+     * vm_metrics is keyed (org_id, vm_id, ts) (V10: tenant first, see FACTS.md), while the baseline
+     * statements join samples on vm_id alone, which no index serves: each would scan a whole day
+     * partition per VM (22 s for one monitoring page on small). The original code would have used
+     * the key, so the samples are joined on (org_id, vm_id) here; where a statement already does,
+     * the replacement finds nothing and leaves it as it is.
+     */
+    private static final String DASHBOARD_USAGE_5M = BaselineQueries.DASHBOARD_USAGE_5M
+            .replace("JOIN vm v ON v.id = m.vm_id", "JOIN vm v ON v.org_id = m.org_id AND v.id = m.vm_id");
+    private static final String MONITORING_VMS = BaselineQueries.MONITORING_VMS
+            .replace("WHERE x.vm_id = v.id", "WHERE x.org_id = v.org_id AND x.vm_id = v.id");
+    private static final String METRICS_ORG = BaselineQueries.METRICS_ORG
+            .replace("JOIN vm v ON v.id = m.vm_id", "JOIN vm v ON v.org_id = m.org_id AND v.id = m.vm_id");
+    /** Params: step, vm_id, vm_id, from, to (the VM's org is looked up, as the API does). */
+    private static final String METRICS_VM = BaselineQueries.METRICS_VM
+            .replace("WHERE vm_id = ? AND", "WHERE org_id = (SELECT org_id FROM vm WHERE id = ?) AND vm_id = ? AND");
+    // The raw read is the same on both sides: the samples of one VM in the window (vm_id, vm_id, from, to).
     private static final String RAW_VM = """
-            SELECT ts, cpu_usage FROM vm_metrics WHERE vm_id = ? AND ts >= ? AND ts < ? ORDER BY ts""";
+            SELECT ts, cpu_usage FROM vm_metrics
+            WHERE org_id = (SELECT org_id FROM vm WHERE id = ?) AND vm_id = ? AND ts >= ? AND ts < ? ORDER BY ts""";
     private static final Map<String, Duration> STEPS = Map.of("1m", Duration.ofMinutes(1), "5m", Duration.ofMinutes(5),
             "1h", Duration.ofHours(1), "1d", Duration.ofDays(1));
 
@@ -50,7 +67,7 @@ final class BaselineTarget implements Target {
                     case "vm_listing" -> listingPage(c, p, page);
                     case "monitoring" -> "one_node".equals(r.variant())
                             ? rows(c, BaselineQueries.MONITORING_NODE, p.get("node_id"))
-                            : rows(c, BaselineQueries.MONITORING_VMS, p.get("org_id"), p.get("limit"));
+                            : rows(c, MONITORING_VMS, p.get("org_id"), p.get("limit"));
                     case "node_capacity" -> rows(c, BaselineQueries.CAPACITY, p.get("zone"), p.get("zone"), p.get("fits_cpu"),
                             p.get("fits_cpu"), p.get("fits_memory_mb"), p.get("fits_memory_mb"), null, null, p.get("limit"));
                     case "metrics_aggregation" -> aggregation(c, p);
@@ -69,7 +86,7 @@ final class BaselineTarget implements Target {
         if (org == null) {
             return rows(c, BaselineQueries.DASHBOARD_PLATFORM);
         }
-        return rows(c, BaselineQueries.DASHBOARD_ORG, org) + rows(c, BaselineQueries.DASHBOARD_USAGE_5M, org);
+        return rows(c, BaselineQueries.DASHBOARD_ORG, org) + rows(c, DASHBOARD_USAGE_5M, org);
     }
 
     private static long listingPage(Connection c, Map<String, Object> p, int page) throws SQLException {
@@ -92,13 +109,13 @@ final class BaselineTarget implements Target {
         Object id = p.get("id");
         Timestamp f = Timestamp.from(from), t = Timestamp.from(to);
         if ("raw".equals(step)) {
-            return rows(c, RAW_VM, id, f, t);
+            return rows(c, RAW_VM, id, id, f, t);
         }
         String interval = interval("auto".equals(step) ? autoStep(Duration.between(from, to)) : step);
         return switch ((String) p.get("scope")) {
-            case "vm" -> rows(c, BaselineQueries.METRICS_VM, interval, id, f, t);
+            case "vm" -> rows(c, METRICS_VM, interval, id, id, f, t);
             case "node" -> rows(c, NODE_METRICS, interval, id, f, t);
-            default -> rows(c, BaselineQueries.METRICS_ORG, interval, id, f, t);
+            default -> rows(c, METRICS_ORG, interval, id, f, t);
         };
     }
 

@@ -1,5 +1,6 @@
 package io.novacron.bench;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ public final class MetricLoader {
 
     /** The outcome of a load: samples sent (with re-sent copies), acknowledged, duplicates, time. */
     public record Result(long sent, long accepted, long duplicates, long batches, long retries, double seconds) {
+        @JsonProperty("samples_per_second")
         public double samplesPerSecond() {
             return sent / Math.max(1e-9, seconds);
         }
