@@ -8,7 +8,12 @@ import java.util.Map;
  * ({@link ReportWriter}). Latencies in milliseconds, rates per second, sizes in bytes.
  */
 public record BenchReport(String dataset, long seed, String date, String command, Machine machine, Load load,
-                          List<ReadRow> reads, List<Freshness.Result> freshness, Storage.Result storage, List<String> notes) {
+                          List<ReadRow> reads, List<Floor> httpFloor, List<Freshness.Result> freshness, Storage.Result storage,
+                          List<String> notes) {
+
+    /** {@code GET /healthz} on the cache-off instance: what HTTP alone costs at this concurrency. */
+    public record Floor(int concurrency, LatencyRun.Stats stats) {
+    }
 
     /** The optimization report's starting figures and this project's targets (issue 4), per read. */
     static final Map<String, String> TARGETS = Map.of(

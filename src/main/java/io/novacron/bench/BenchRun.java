@@ -97,6 +97,10 @@ public final class BenchRun {
                         rows.add(BenchReport.ReadRow.of(w, conc, orig, opt, hot));
                     }
                 }
+                List<BenchReport.Floor> floor = new ArrayList<>();
+                for (int conc : o.concurrency()) {
+                    floor.add(new BenchReport.Floor(conc, measure(out, "floor", Workloads.HTTP_FLOOR, conc, runner, plain, o.seed())));
+                }
                 out.printf("freshness: %d trials per write kind%n", o.freshnessTrials());
                 List<Freshness.Result> fresh = new Freshness(plain, cached != null ? cached : plain, profile).run(c, o.freshnessTrials());
                 if (fleet == null) {
@@ -108,7 +112,7 @@ public final class BenchRun {
                 Storage.Result storage = Storage.measure(c);
                 notes.add("load average at end: " + Machine.loadAverage());
                 BenchReport report = new BenchReport(o.dataset().name(), o.seed(), LocalDate.now(ZoneOffset.UTC).toString(),
-                        o.command(), Machine.describe(c), load, rows, fresh, storage, notes);
+                        o.command(), Machine.describe(c), load, rows, floor, fresh, storage, notes);
                 Path md = ReportWriter.write(report, o.outDir());
                 out.println();
                 out.println(ReportWriter.markdown(report));

@@ -40,7 +40,12 @@ public final class ReportWriter {
             s.append('\n');
         }
         s.append("Latencies in ms, end to end over HTTP on loopback for the service; original = the baseline SQL on the base "
-                + "tables over JDBC, same parameters, same concurrency; improvement = original ÷ optimized (no cache), p50 and p99.\n\n");
+                + "tables over JDBC, same parameters, same concurrency; improvement = original ÷ optimized (no cache), p50 and p99.\n");
+        for (BenchReport.Floor f : r.httpFloor()) {
+            s.append(String.format(Locale.ROOT, "HTTP floor at concurrency %d (`GET /healthz`, no database, same client): %s.  %n",
+                    f.concurrency(), pair(f.stats())));
+        }
+        s.append('\n');
         s.append("### Every cell\n\n| query | c | path | calls | errors | p50 | p95 | p99 | max | req/s |\n|---|---|---|---|---|---|---|---|---|---|\n");
         for (BenchReport.ReadRow row : r.reads()) {
             detail(s, row, "original", row.original());

@@ -13,6 +13,8 @@ import java.util.SplittableRandom;
  */
 public final class Workloads {
     public static final List<String> NAMES = List.of("dashboard", "vm_listing", "monitoring", "node_capacity", "metrics_aggregation");
+    /** Not a read: {@code GET /healthz}, the cost of HTTP itself on this client and server, to read the others against. */
+    public static final String HTTP_FLOOR = "http_floor";
     static final String[] LISTING_SORTS = {"created_at", "-created_at", "name", "-name", "cpu_cores", "-cpu_cores", "memory_mb", "-memory_mb"};
     static final String[] VM_STATES = {"running", "stopped", "paused", "error", "migrating", "pending"};
 
@@ -29,6 +31,7 @@ public final class Workloads {
             case "monitoring" -> monitoring(r);
             case "node_capacity" -> capacity(r);
             case "metrics_aggregation" -> aggregation(r);
+            case HTTP_FLOOR -> new Request.Builder(HTTP_FLOOR, "healthz", null, "/healthz").build();
             default -> throw new IllegalArgumentException("unknown workload " + workload);
         };
     }

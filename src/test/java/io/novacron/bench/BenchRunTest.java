@@ -45,6 +45,8 @@ class BenchRunTest {
             }
             assertThat(row.improvementP50()).isNotNull();
         }
+        assertThat(r.httpFloor()).extracting(BenchReport.Floor::concurrency).containsExactly(1, 2);
+        assertThat(r.httpFloor()).allSatisfy(f -> assertThat(f.stats().calls()).isPositive());
         assertThat(r.freshness()).extracting(Freshness.Result::read)
                 .contains("dashboard", "monitoring", "aggregation");
         assertThat(r.freshness()).allSatisfy(f -> assertThat(f.trials()).isEqualTo(4));
