@@ -42,6 +42,7 @@ public final class BenchRun {
 
     public static BenchReport run(Options o, PrintStream out) throws Exception {
         quietAccessLog();
+        String commit = Machine.gitCommit(); // at the start: the code that runs, whatever is edited meanwhile
         ServiceConfig cfg = o.config();
         List<String> notes = new ArrayList<>();
         notes.add("load average at start (1/5/15 min): " + Machine.loadAverage()
@@ -112,7 +113,7 @@ public final class BenchRun {
                 Storage.Result storage = Storage.measure(c);
                 notes.add("load average at end: " + Machine.loadAverage());
                 BenchReport report = new BenchReport(o.dataset().name(), o.seed(), LocalDate.now(ZoneOffset.UTC).toString(),
-                        o.command(), Machine.describe(c), load, rows, floor, fresh, storage, notes);
+                        o.command(), Machine.describe(c, commit), load, rows, floor, fresh, storage, notes);
                 Path md = ReportWriter.write(report, o.outDir());
                 out.println();
                 out.println(ReportWriter.markdown(report));

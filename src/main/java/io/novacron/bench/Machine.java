@@ -20,7 +20,8 @@ public record Machine(int cores, double memoryGib, String os, String java, Strin
             "max_wal_size", "checkpoint_timeout", "synchronous_commit", "wal_compression", "random_page_cost", "jit",
             "max_connections", "max_parallel_workers_per_gather");
 
-    public static Machine describe(Connection c) throws SQLException {
+    /** @param commit the source revision, taken when the run started ({@link #gitCommit()}) */
+    public static Machine describe(Connection c, String commit) throws SQLException {
         Map<String, String> settings = new LinkedHashMap<>();
         String version;
         try (Statement st = c.createStatement()) {
@@ -37,7 +38,7 @@ public record Machine(int cores, double memoryGib, String os, String java, Strin
         }
         return new Machine(Runtime.getRuntime().availableProcessors(), totalMemoryGib(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version"),
-                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), version, settings, gitCommit());
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), version, settings, commit);
     }
 
     /** The 1, 5 and 15 minute load averages from /proc/loadavg, or "n/a". */
@@ -64,7 +65,7 @@ public record Machine(int cores, double memoryGib, String os, String java, Strin
     }
 
     /** {@code git describe}-like: short commit, "-dirty" when the work tree has changes; "unknown" outside git. */
-    static String gitCommit() {
+    public static String gitCommit() {
         try {
             String head = run("git", "rev-parse", "--short=12", "HEAD");
             String status = run("git", "status", "--porcelain", "--untracked-files=no");
