@@ -69,10 +69,19 @@ class TwoInstancesTest {
         Application b = start(cfg -> withRedis(cfg, "redis://127.0.0.1:6379"));
         assertFreshAcrossInstances(a, b, 10);
         String path = "/api/v1/vms?org_id=" + org + "&sort=name&limit=7";
-        http(a).get(path);
-        double before = cacheCount(b, "redis", "hit");
-        assertThat(http(b).get(path).status()).isEqualTo(200);
-        assertThat(cacheCount(b, "redis", "hit")).isGreaterThan(before);
+        // Redis commands time out after 250 ms and the tier then rests for 2 s; on a loaded machine a
+        // single attempt can fall into such a pause, so allow a few rounds (this asserts a hit, not a speed).
+        boolean hit = false;
+        for (int attempt = 0; attempt < 20 && !hit; attempt++) {
+            http(a).get(path);
+            double before = cacheCount(b, "redis", "hit");
+            assertThat(http(b).get(path).status()).isEqualTo(200);
+            hit = cacheCount(b, "redis", "hit") > before;
+            if (!hit) {
+                Thread.sleep(250);
+            }
+        }
+        assertThat(hit).as("instance b served instance a's answer from Redis").isTrue();
     }
 
     @Test
