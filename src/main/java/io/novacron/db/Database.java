@@ -60,7 +60,11 @@ public final class Database implements AutoCloseable {
                 .load()
                 .migrate();
         migrated = true;
-        log.info("schema at version {} ({} migrations applied now)", result.targetSchemaVersion, result.migrationsExecuted);
+        if (result.migrationsExecuted > 0) {
+            log.info("schema migrated to version {} ({} migrations applied)", result.targetSchemaVersion, result.migrationsExecuted);
+        } else {
+            log.info("schema is up to date");
+        }
     }
 
     @Override
