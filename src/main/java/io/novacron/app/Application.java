@@ -76,7 +76,14 @@ public final class Application implements AutoCloseable {
             return null;
         }));
         maintenance.every("metric-retention", Duration.ofHours(1), () -> new MetricRetention(tx, config.retention(), clock).run());
-        maintenance.every("rollup-compaction", Duration.ofSeconds(2), new RollupCompactor(tx, telemetry.registry())::compactAll);
+        // Updated by every ingest batch, non-HOT (vm_latest's top-N indexes): see V22__hot_table_vacuum.sql.
+        maintenance.every("latest-values-vacuum", Duration.ofSeconds(30), () -> tx.read(c -> {
+            try (var st = c.createStatement()) {
+                st.execute("VACUUM (SKIP_LOCKED) vm_latest, node_latest");
+            }
+            return null;
+        }));
+        maintenance.every("rollup-compaction", Duration.ofSeconds(2), new RollupCompactor(tx, config.retention().raw(), clock, telemetry.registry())::compactAll);
     }
 
     /** Builds the service and starts serving on the configured port (0 picks a free one). */

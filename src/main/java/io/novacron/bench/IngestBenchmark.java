@@ -119,7 +119,7 @@ public final class IngestBenchmark implements Callable<Integer> {
             parseOnly(vmIds, base);
             serviceSide(app, 2 * samples);
             long t = System.nanoTime();
-            long moved = new RollupCompactor(tx, new SimpleMeterRegistry()).compactAll();
+            long moved = new RollupCompactor(tx, cfg.retention().raw(), Clock.systemUTC(), new SimpleMeterRegistry()).compactAll();
             notes.add(String.format("Compaction catch-up at the end: %d delta rows left, folded in %.2f s.", moved, (System.nanoTime() - t) / 1e9));
             storage(app);
         }
@@ -142,7 +142,7 @@ public final class IngestBenchmark implements Callable<Integer> {
                 }
             });
             long t = System.nanoTime();
-            long moved = new RollupCompactor(tx, new SimpleMeterRegistry()).compactAll();
+            long moved = new RollupCompactor(tx, cfg.retention().raw(), Clock.systemUTC(), new SimpleMeterRegistry()).compactAll();
             double secs = (System.nanoTime() - t) / 1e9;
             notes.add(String.format("Compaction alone (service stopped): %d delta rows (of %d) folded into the 5m, 1h and 1d tiers"
                     + " in %.2f s, %.1f µs per delta row.", moved, rows, secs, secs * 1e6 / Math.max(1, moved)));

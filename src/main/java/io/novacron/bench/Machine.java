@@ -18,7 +18,7 @@ public record Machine(int cores, double memoryGib, String os, String java, Strin
     /** The PostgreSQL settings that move these figures most. */
     static final List<String> SETTINGS = List.of("shared_buffers", "effective_cache_size", "work_mem", "maintenance_work_mem",
             "max_wal_size", "checkpoint_timeout", "synchronous_commit", "wal_compression", "random_page_cost", "jit",
-            "max_connections", "max_parallel_workers_per_gather");
+            "max_connections", "max_parallel_workers_per_gather", "autovacuum");
 
     /** @param commit the source revision, taken when the run started ({@link #gitCommit()}) */
     public static Machine describe(Connection c, String commit) throws SQLException {

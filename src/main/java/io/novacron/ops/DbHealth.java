@@ -107,6 +107,12 @@ public final class DbHealth {
             WHERE relname LIKE '%\\_rollup\\_delta'
             ORDER BY relname""";
 
+    /** How far the series tiers are built from raw samples (V11); past tier_until queries read raw rows. */
+    private static final String ROLLUP_WATERMARKS = """
+            SELECT scope, ingest_until, tier_until, hour_until, day_until,
+                   extract(epoch FROM now() - tier_until) AS raw_tail_seconds
+            FROM rollup_watermark ORDER BY scope""";
+
     private final Tx tx;
 
     public DbHealth(Tx tx) {
@@ -126,6 +132,7 @@ public final class DbHealth {
             m.put("slowest_statements", slowest(c));
             m.put("partitions", rows(c, PARTITIONS));
             m.put("rollup_backlog", rows(c, ROLLUP_BACKLOG));
+            m.put("rollup_watermarks", rows(c, ROLLUP_WATERMARKS));
             return m;
         });
         ctx.json(out);

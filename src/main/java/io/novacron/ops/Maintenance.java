@@ -8,15 +8,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Periodic housekeeping inside the service (partitions ahead, retention drops). Each task runs
- * once at start and then at its interval on one background thread; a failing run is logged and
- * retried at the next interval (the database may simply be away).
+ * Periodic housekeeping inside the service (partitions ahead, retention drops, compaction,
+ * vacuum of the hot tables). Each task runs once at start and then at its interval, never
+ * overlapping itself; tasks run on a few background threads, so that a long compaction catch-up
+ * does not hold back the vacuum of the latest-value tables. A failing run is logged and retried
+ * at the next interval (the database may simply be away).
  */
 public final class Maintenance implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Maintenance.class);
 
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "novacron-maintenance");
+    private static final int THREADS = 4;
+    private final java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(THREADS, r -> {
+        Thread t = new Thread(r, "novacron-maintenance-" + threads.incrementAndGet());
         t.setDaemon(true);
         return t;
     });

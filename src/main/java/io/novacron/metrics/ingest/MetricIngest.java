@@ -7,6 +7,7 @@ import io.novacron.metrics.rollup.Aggregate;
 import io.novacron.metrics.rollup.BucketKey;
 import io.novacron.metrics.rollup.RollupRows;
 import io.novacron.metrics.rollup.RollupScope;
+import io.novacron.metrics.rollup.Watermarks;
 import io.novacron.web.ApiException;
 import io.novacron.web.Principal;
 import java.sql.Array;
@@ -247,6 +248,9 @@ public final class MetricIngest {
         String raw = vm ? "vm_metrics" : "node_metrics";
         String stage = vm ? "vm_stage" : "node_stage";
         long t = System.nanoTime();
+        RollupScope scope = vm ? RollupScope.VM : RollupScope.NODE;
+        // Held to commit: the compactor cannot fold this batch's buckets into the tiers while it is in flight.
+        long partialsBefore = Watermarks.lockForIngest(c, scope);
         try (Statement st = c.createStatement()) {
             st.execute("CREATE TEMP TABLE IF NOT EXISTS " + stage + " (LIKE " + raw + ") ON COMMIT DELETE ROWS");
         }
@@ -298,14 +302,14 @@ public final class MetricIngest {
         }
         SortedMap<BucketKey, Aggregate> series = new TreeMap<>();
         SortedMap<BucketKey, Aggregate> orgs = new TreeMap<>();
-        buildPartials(b, stored, series, orgs);
+        buildPartials(b, stored, partialsBefore, series, orgs);
         t = timings.record(Phase.ROLLUP_BUILD, t);
         ReadModels.upsertLatest(c, b, stored);
         if (vm) {
             ReadModels.upsertOrgUsage(c, orgs);
         }
         t = timings.record(Phase.LATEST_USAGE, t);
-        RollupRows.appendDelta(c, vm ? RollupScope.VM : RollupScope.NODE, series);
+        RollupRows.appendDelta(c, scope, series);
         if (vm) {
             RollupRows.appendDelta(c, RollupScope.ORG, orgs);
         }
@@ -314,11 +318,13 @@ public final class MetricIngest {
     }
 
     /**
-     * One partial per (series, finest bucket) and, for VMs, per (org, minute), over the stored
-     * samples. The batch is sorted by (org, series, ts), so a series' samples of one bucket are
-     * adjacent: the last partial is reused instead of a map lookup per sample.
+     * One partial per (org, minute) over the stored VM samples, and one per (series, 5-minute
+     * bucket) for the late samples only, those of buckets before {@code partialsBefore} (the
+     * scope's {@code ingest_until}): the compactor builds every later bucket from the raw rows.
+     * The batch is sorted by (org, series, ts), so a series' samples of one bucket are adjacent:
+     * the last partial is reused instead of a map lookup per sample.
      */
-    private static void buildPartials(SampleBatch b, boolean[] stored, SortedMap<BucketKey, Aggregate> series,
+    private static void buildPartials(SampleBatch b, boolean[] stored, long partialsBefore, SortedMap<BucketKey, Aggregate> series,
                                       SortedMap<BucketKey, Aggregate> orgs) {
         boolean vm = b.kind() == MetricKind.VM;
         long step = (long) (vm ? RollupScope.VM : RollupScope.NODE).finestSeconds() * 1_000_000L;
@@ -331,16 +337,19 @@ public final class MetricIngest {
                 continue;
             }
             for (int m = 0; m < MetricKind.METRICS; m++) {
-                v[m] = b.values[m][i];
+                // as stored: percentages are real columns, and the compactor aggregates the stored values
+                v[m] = b.kind().isReal(m) ? (float) b.values[m][i] : b.values[m][i];
             }
             long bucket = BucketKey.bin(b.tsMicros[i], step);
-            long a = vm ? b.org[i] : b.series[i];
-            long c = vm ? b.series[i] : 0;
-            if (lastKey == null || lastKey.a() != a || lastKey.b() != c || lastKey.bucketMicros() != bucket) {
-                lastKey = new BucketKey(a, c, bucket);
-                last = series.computeIfAbsent(lastKey, k -> new Aggregate(true));
+            if (bucket < partialsBefore) {
+                long a = vm ? b.org[i] : b.series[i];
+                long c = vm ? b.series[i] : 0;
+                if (lastKey == null || lastKey.a() != a || lastKey.b() != c || lastKey.bucketMicros() != bucket) {
+                    lastKey = new BucketKey(a, c, bucket);
+                    last = series.computeIfAbsent(lastKey, k -> new Aggregate(true));
+                }
+                last.add(v);
             }
-            last.add(v);
             if (vm) {
                 orgMinutes.computeIfAbsent(new BucketKey(b.org[i], 0, BucketKey.bin(b.tsMicros[i], MINUTE)),
                         k -> new Aggregate(true)).add(v);

@@ -5,6 +5,7 @@ import io.novacron.metrics.rollup.Aggregate;
 import io.novacron.metrics.rollup.BucketKey;
 import io.novacron.metrics.rollup.RollupCompactor;
 import io.novacron.metrics.rollup.RollupScope;
+import io.novacron.metrics.rollup.Watermarks;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,8 +23,10 @@ import java.util.TreeMap;
  * to the raw rows for what no tier covers (a 24 h window at 5 m with unaligned ends reads 1 h and
  * 5 m rows plus at most two sub-5-minute slivers of raw samples). A tier is usable when it
  * divides the step, so each tier row falls in exactly one output bucket. Each tier is read
- * together with its not-yet-compacted delta rows; the caller runs all reads in one snapshot.
- * Work scales with the number of buckets, not with the samples behind them.
+ * together with its not-yet-compacted delta rows, and only before its {@link Watermarks}
+ * (series tiers are built from raw samples behind them; past them, the raw rows answer). The
+ * caller runs all reads in one snapshot. Work scales with the number of buckets, not with the
+ * samples behind them.
  */
 final class SeriesReader {
     private static final int RAW_LIMIT = MetricsQueryRoutes.MAX_POINTS * 10;
@@ -48,18 +51,19 @@ final class SeriesReader {
     }
 
     TreeMap<Long, Aggregate> read(long fromMicros, long toMicros) throws SQLException {
-        List<Long> tiers = new ArrayList<>();
+        Watermarks w = Watermarks.read(c, scope);
+        List<long[]> tiers = new ArrayList<>(); // {step, complete before}
         for (int s : scope.stepsSeconds()) {
             long t = s * 1_000_000L;
             if (stepMicros > 0 && stepMicros % t == 0) {
-                tiers.add(0, t); // coarsest first
+                tiers.add(0, new long[] {t, w.tierLimit(s)}); // coarsest first
             }
         }
         cover(fromMicros, toMicros, tiers, 0);
         return out;
     }
 
-    private void cover(long lo, long hi, List<Long> tiers, int i) throws SQLException {
+    private void cover(long lo, long hi, List<long[]> tiers, int i) throws SQLException {
         if (lo >= hi) {
             return;
         }
@@ -67,9 +71,10 @@ final class SeriesReader {
             raw(lo, hi);
             return;
         }
-        long t = tiers.get(i);
+        long t = tiers.get(i)[0];
         long alignedLo = -Math.floorDiv(-lo, t) * t;
-        long alignedHi = Math.floorDiv(hi, t) * t;
+        long limit = tiers.get(i)[1]; // Watermarks.NONE (Long.MIN_VALUE) before the first compaction
+        long alignedHi = limit <= lo ? lo : Math.floorDiv(Math.min(hi, limit), t) * t;
         if (alignedLo < alignedHi) {
             tier(t, alignedLo, alignedHi);
             cover(lo, alignedLo, tiers, i + 1);

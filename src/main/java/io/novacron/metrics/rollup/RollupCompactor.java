@@ -4,70 +4,114 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.novacron.db.DbException;
 import io.novacron.db.Tx;
+import io.novacron.metrics.ingest.MetricKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Folds the partial aggregates that ingestion appended to a {@code *_rollup_delta} table into
- * every tier of the scope's rollup table, in one transaction per round: closed-bucket delta rows
- * are deleted (RETURNING them), merged per tier key in Java (sketches cannot be merged in SQL),
- * merged with the tier rows already stored, and upserted in key order. Readers see a sample
- * either in the delta or in all tiers, never both, because the move is atomic and a query reads
- * tiers and delta in one snapshot; so there is no visible lag, only a longer delta to read.
+ * Keeps the rollup tiers complete.
  *
- * <p>Why asynchronous and append-only rather than tiers upserted in the batch's transaction:
- * sketches need a read-modify-write in Java, and every batch of a VM would rewrite its hour and
- * day rows (three tier rows per sample at one sample a minute per batch), under row locks that
- * concurrent batches of the same organization contend for. Appending a partial costs one COPY row
- * per touched 5-minute bucket and never waits on anyone; folding only closed buckets makes the
- * steady-state cost one tier write per bucket, not per batch. Measured costs are in
- * docs/benchmarks/ingest-*.md. An advisory lock keeps one compactor per scope across instances.
+ * <p><b>Series (VM, node).</b> Built from the raw samples behind {@link Watermarks}, in rounds:
+ * <ol>
+ *   <li>move {@code ingest_until} forward by a chunk, under the scope's exclusive ingest lock
+ *       (waits for the batches in flight; from then on, samples of earlier buckets are "late" and
+ *       also append a partial to the delta), and commit;</li>
+ *   <li>in one REPEATABLE READ transaction: aggregate the raw samples of [{@code tier_until},
+ *       {@code ingest_until}) into new 5-minute rows, delete the delta partials of that range
+ *       (their samples are in the raw rows just read, and later ones are not: both belong to the
+ *       same batches), fold the older delta partials (late samples) into every tier whose
+ *       watermark is past them, build the 1-hour rows of the hours now complete from the
+ *       5-minute rows and the 1-day rows from the hour rows, and move the watermarks.</li>
+ * </ol>
+ * Ingestion thus writes only raw rows in the common case, each bucket is written once per tier
+ * instead of once per batch, and a query reads every tier below its watermark plus raw samples
+ * past it, in one snapshot: nothing is ever missing or counted twice, whatever the lag.
+ *
+ * <p>{@code ingest_until} trails the newest sample (and the clock) by {@link #GRACE}: a bulk load
+ * in time order, or a collector a few minutes behind the others, still takes the raw-only path.
+ *
+ * <p><b>Organizations.</b> Ingestion appends a partial per (org, minute) for every batch; closed
+ * buckets are folded into every tier here (reading all of a tenant's raw samples past a watermark
+ * would cost what the tiers save).
+ *
+ * <p>Sketches need a read-modify-write in Java, so folding reads the stored tier rows it merges
+ * into. An advisory lock keeps one compactor per scope across instances.
  */
 public final class RollupCompactor {
     static final int ROUND_ROWS = 20_000;
-    /** A bucket counts as closed this long after its end (samples arrive with some delay). */
+    /** An organization bucket counts as closed this long after its end (samples arrive with some delay). */
     static final int OPEN_GRACE_SECONDS = 120;
-    private static final int MAX_ROUNDS = 50;
+    /** How far {@code ingest_until} stays behind the newest sample and the clock. */
+    static final Duration GRACE = Duration.ofMinutes(10);
+    /** Raw time aggregated per round: bounds a round's memory (the large dataset: 500k samples). */
+    static final Duration CHUNK = Duration.ofMinutes(5);
+    private static final int MAX_ROUNDS = 400;
+    private static final long MINUTE_5 = 300_000_000L, HOUR = 3_600_000_000L, DAY = 86_400_000_000L;
 
     private final Tx tx;
+    private final Duration rawRetention;
+    private final Clock clock;
     private final Timer rounds;
     private final Counter rows;
-    /** When the compactor last found no closed bucket left in any delta (epoch ms). */
+    /** When the compactor last had nothing left to do (epoch ms). */
     private final AtomicLong caughtUpAt = new AtomicLong(System.currentTimeMillis());
 
     /**
      * Publishes {@code novacron_rollup_compaction_seconds}, {@code novacron_rollup_compacted_rows_total}
-     * and {@code novacron_rollup_lag_seconds} (time since the deltas last held no closed bucket;
-     * queries are never stale, this is how far the tiers trail the deltas).
+     * and {@code novacron_rollup_lag_seconds} (time since the compactor last had nothing to do;
+     * queries are never stale, this is how much raw data they read beyond the tiers).
      */
-    public RollupCompactor(Tx tx, MeterRegistry registry) {
+    public RollupCompactor(Tx tx, Duration rawRetention, Clock clock, MeterRegistry registry) {
         this.tx = tx;
+        this.rawRetention = rawRetention;
+        this.clock = clock;
         Gauge.builder("novacron_rollup_lag_seconds", caughtUpAt, t -> (System.currentTimeMillis() - t.get()) / 1000.0)
-                .description("seconds since the rollup deltas were last fully compacted").register(registry);
+                .description("seconds since the rollup compactor last had nothing left to do").register(registry);
         this.rounds = Timer.builder("novacron_rollup_compaction").description("rollup compaction rounds").register(registry);
-        this.rows = Counter.builder("novacron_rollup_compacted_rows").description("delta rows folded into the rollup tiers").register(registry);
+        this.rows = Counter.builder("novacron_rollup_compacted_rows").description("raw samples and delta rows folded into the rollup tiers").register(registry);
     }
 
-    /** Compacts every scope until its delta is empty (or a bounded number of rounds ran); returns rows moved. */
+    /** Compacts every scope until it has caught up (or a bounded number of rounds ran); returns rows folded. */
     public long compactAll() {
         long moved = 0;
         boolean caughtUp = true;
         for (RollupScope scope : RollupScope.values()) {
-            int n = ROUND_ROWS;
-            for (int round = 0; round < MAX_ROUNDS && n == ROUND_ROWS; round++) {
-                n = compactRound(scope);
+            boolean more = true;
+            for (int round = 0; round < MAX_ROUNDS && more; round++) {
+                long start = System.nanoTime();
+                long n;
+                if (scope.watermarked()) {
+                    boolean advanced = advanceIngest(scope);
+                    long[] r = seriesRound(scope);
+                    n = r[0];
+                    more = advanced || r[1] != 0;
+                } else {
+                    n = organizationRound();
+                    more = n == ROUND_ROWS;
+                }
+                if (n > 0) {
+                    rounds.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    rows.increment(n);
+                }
                 moved += n;
             }
-            caughtUp &= n < ROUND_ROWS;
+            caughtUp &= !more;
         }
         if (caughtUp) {
             caughtUpAt.set(System.currentTimeMillis());
@@ -75,52 +119,244 @@ public final class RollupCompactor {
         return moved;
     }
 
-    int compactRound(RollupScope scope) {
-        long start = System.nanoTime();
-        int moved = tx.inTransaction(c -> {
-            try (PreparedStatement lock = c.prepareStatement("SELECT pg_try_advisory_xact_lock(hashtext(?))")) {
-                lock.setString(1, "rollup_compaction_" + scope.table());
-                try (ResultSet rs = lock.executeQuery()) {
-                    rs.next();
-                    if (!rs.getBoolean(1)) {
-                        return 0;
-                    }
+    // ---------------------------------------------------------------- series scopes
+
+    /**
+     * Step 1: moves {@code ingest_until} one chunk past {@code tier_until} (over days without a
+     * raw partition at once), never past {@link #GRACE} before the newest sample and the clock.
+     */
+    boolean advanceIngest(RollupScope scope) {
+        try {
+            return tx.inTransaction(c -> {
+                Watermarks w = Watermarks.read(c, scope);
+                long newest = newestSample(c, scope);
+                if (newest == Watermarks.NONE) {
+                    return false; // nothing ingested yet
                 }
-            }
-            List<Map.Entry<BucketKey, Aggregate>> partials = takeDelta(c, scope);
-            if (partials.isEmpty()) {
-                return 0;
-            }
-            for (int step : scope.stepsSeconds()) {
-                TreeMap<BucketKey, Aggregate> tier = new TreeMap<>();
-                long stepMicros = step * 1_000_000L;
-                for (Map.Entry<BucketKey, Aggregate> p : partials) {
-                    BucketKey k = p.getKey();
-                    BucketKey tk = new BucketKey(k.a(), k.b(), BucketKey.bin(k.bucketMicros(), stepMicros));
-                    tier.computeIfAbsent(tk, x -> new Aggregate(true)).merge(p.getValue());
+                long start = w.ingestUntil() == Watermarks.NONE ? oldestAdmitted() : w.tierUntil();
+                long horizon = Math.min(micros(clock.instant()), newest) - GRACE.toNanos() / 1000;
+                long from = Math.max(start, firstPartitionDay(c, scope, start));
+                long target = Math.floorDiv(Math.min(horizon, from + CHUNK.toNanos() / 1000), MINUTE_5) * MINUTE_5;
+                if (target <= start || (w.ingestUntil() != Watermarks.NONE && target <= w.ingestUntil())) {
+                    return false;
                 }
-                mergeExisting(c, scope, step, tier);
-                upsertTier(c, scope, step, tier);
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET LOCAL lock_timeout = '5s'");
+                }
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+                    ps.setString(1, Watermarks.ingestLockName(scope));
+                    ps.execute(); // waits for the batches in flight, which read the old ingest_until
+                }
+                // The first move also sets the tier watermarks: nothing older than the raw retention is admitted.
+                String sql = "UPDATE rollup_watermark SET ingest_until = ?, tier_until = coalesce(tier_until, ?),"
+                        + " hour_until = coalesce(hour_until, ?), day_until = coalesce(day_until, ?)"
+                        + " WHERE scope = ? AND ingest_until IS NOT DISTINCT FROM ?";
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setObject(1, ts(target));
+                    ps.setObject(2, ts(start));
+                    ps.setObject(3, ts(start));
+                    ps.setObject(4, ts(start));
+                    ps.setString(5, scope.watermarkName());
+                    ps.setObject(6, w.ingestUntil() == Watermarks.NONE ? null : ts(w.ingestUntil()));
+                    return ps.executeUpdate() == 1;
+                }
+            });
+        } catch (DbException e) {
+            if (e.getCause() instanceof SQLException q && "55P03".equals(q.getSQLState())) {
+                return false; // batches held the ingest lock for 5 s; try again next round
             }
-            return partials.size();
-        });
-        if (moved > 0) {
-            rounds.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-            rows.increment(moved);
+            throw e;
         }
-        return moved;
     }
 
-    private static List<Map.Entry<BucketKey, Aggregate>> takeDelta(Connection c, RollupScope scope) throws SQLException {
-        // Only closed buckets: a bucket still receiving samples stays in the delta (queries read it
-        // there), so in steady state its partials are folded once instead of once per batch.
+    /** Start of the first day at or after {@code from}'s day that has a raw partition (or {@code from}). */
+    private static long firstPartitionDay(Connection c, RollupScope scope, long from) throws SQLException {
+        // Partitions are named <raw>_pYYYYMMDD (V10 ensure_metric_partitions).
+        String sql = "SELECT min(to_date(right(p.relname, 8), 'YYYYMMDD')) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid"
+                + " WHERE i.inhparent = ?::regclass AND p.relname ~ '_p[0-9]{8}$' AND to_date(right(p.relname, 8), 'YYYYMMDD') >= ?::date";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, scope.rawTable());
+            ps.setObject(2, java.time.LocalDate.ofEpochDay(Math.floorDiv(from, DAY)));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                java.sql.Date d = rs.getDate(1);
+                return d == null ? from : d.toLocalDate().toEpochDay() * DAY;
+            }
+        }
+    }
+
+    /** The first day the raw retention admits: where a fresh database's tiers start. */
+    private long oldestAdmitted() {
+        long oldest = micros(clock.instant()) - rawRetention.toNanos() / 1000;
+        return Math.floorDiv(oldest, DAY) * DAY;
+    }
+
+    private static long newestSample(Connection c, RollupScope scope) throws SQLException {
+        String latest = scope.kind() == MetricKind.VM ? "vm_latest" : "node_latest";
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT max(ts) FROM " + latest)) {
+            rs.next();
+            java.sql.Timestamp t = rs.getTimestamp(1);
+            return t == null ? Watermarks.NONE : t.getTime() * 1000;
+        }
+    }
+
+    /** Step 2; returns {rows folded, 1 if a watermark moved or partials were folded}. */
+    long[] seriesRound(RollupScope scope) {
+        return tx.inTransaction(c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+            }
+            if (!tryLock(c, scope)) {
+                return new long[] {0, 0};
+            }
+            Watermarks w = Watermarks.read(c, scope);
+            if (w.ingestUntil() == Watermarks.NONE) {
+                return new long[] {0, 0};
+            }
+            long folded = 0;
+            long tier = w.tierUntil();
+            if (w.ingestUntil() > tier) {
+                deleteDelta(c, scope, tier, w.ingestUntil());
+                Map<BucketKey, Aggregate> fives = new HashMap<>();
+                long raw = aggregateRaw(c, scope, tier, w.ingestUntil(), fives);
+                insertTier(c, scope, 300, fives);
+                folded += raw;
+                tier = w.ingestUntil();
+            }
+            // Late samples: partials of buckets the tiers already hold.
+            List<Map.Entry<BucketKey, Aggregate>> late = takeDelta(c, scope, "bucket < ?", ts(tier));
+            fold(c, scope, late, new Watermarks(w.ingestUntil(), tier, w.hourUntil(), w.dayUntil()));
+            folded += late.size();
+            long hour = Math.min(Math.floorDiv(tier, HOUR) * HOUR, w.hourUntil() + 24 * HOUR);
+            for (long h = w.hourUntil(); h < hour; h += HOUR) {
+                build(c, scope, 300, 3600, h, h + HOUR);
+            }
+            hour = Math.max(hour, w.hourUntil());
+            long day = Math.max(Math.floorDiv(hour, DAY) * DAY, w.dayUntil());
+            for (long d = w.dayUntil(); d < day; d += DAY) {
+                build(c, scope, 3600, 86400, d, d + DAY);
+            }
+            boolean moved = tier != w.tierUntil() || hour != w.hourUntil() || day != w.dayUntil();
+            if (moved) {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE rollup_watermark SET tier_until = ?, hour_until = ?, day_until = ? WHERE scope = ?")) {
+                    ps.setObject(1, ts(tier));
+                    ps.setObject(2, ts(hour));
+                    ps.setObject(3, ts(day));
+                    ps.setString(4, scope.watermarkName());
+                    ps.executeUpdate();
+                }
+            }
+            return new long[] {folded, moved || !late.isEmpty() ? 1 : 0};
+        });
+    }
+
+    private static void deleteDelta(Connection c, RollupScope scope, long from, long to) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + scope.deltaTable() + " WHERE bucket >= ? AND bucket < ?")) {
+            ps.setObject(1, ts(from));
+            ps.setObject(2, ts(to));
+            ps.executeUpdate();
+        }
+    }
+
+    /** Aggregates the raw samples of [from, to) per (series, 5-minute bucket); returns the samples read. */
+    private static long aggregateRaw(Connection c, RollupScope scope, long from, long to, Map<BucketKey, Aggregate> out)
+            throws SQLException {
+        MetricKind kind = scope.kind();
+        // <raw>_ts_brin: a time slice of the newest partition(s), in the order it was written.
+        String sql = "SELECT " + (scope.keys().size() == 2 ? scope.keyList() : scope.keyList() + ", 0")
+                + ", date_part('epoch', ts), " + String.join(", ", kind.metrics())
+                + " FROM " + scope.rawTable() + " WHERE ts >= ? AND ts < ?";
+        long n = 0;
+        double[] v = new double[MetricKind.METRICS];
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setFetchSize(10_000);
+            ps.setObject(1, ts(from));
+            ps.setObject(2, ts(to));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long t = Math.round(rs.getDouble(3) * 1_000_000d);
+                    for (int m = 0; m < MetricKind.METRICS; m++) {
+                        v[m] = kind.isReal(m) ? rs.getFloat(4 + m) : rs.getDouble(4 + m);
+                    }
+                    out.computeIfAbsent(new BucketKey(rs.getLong(1), rs.getLong(2), BucketKey.bin(t, MINUTE_5)),
+                            k -> new Aggregate(true)).add(v);
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /** Builds the {@code toStep} rows of [from, to) from the complete {@code fromStep} rows. */
+    private static void build(Connection c, RollupScope scope, int fromStep, int toStep, long from, long to) throws SQLException {
+        long stepMicros = toStep * 1_000_000L;
+        Map<BucketKey, Aggregate> out = new HashMap<>();
+        // <tier>_bucket_brin: tier rows are written in time order.
+        String sql = "SELECT " + keyExpr(scope) + ", date_part('epoch', bucket), n, sums, mins, maxs, sketches FROM " + scope.table()
+                + " WHERE step_s = ? AND bucket >= ? AND bucket < ?";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setFetchSize(10_000);
+            ps.setInt(1, fromStep);
+            ps.setObject(2, ts(from));
+            ps.setObject(3, ts(to));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    BucketKey k = key(rs);
+                    out.computeIfAbsent(new BucketKey(k.a(), k.b(), BucketKey.bin(k.bucketMicros(), stepMicros)),
+                            x -> new Aggregate(true)).merge(aggregate(rs, 4, true));
+                }
+            }
+        }
+        insertTier(c, scope, toStep, out);
+    }
+
+    /** New tier rows (their buckets lie past the tier's watermark, so none exists yet). */
+    private static void insertTier(Connection c, RollupScope scope, int step, Map<BucketKey, Aggregate> rows) throws SQLException {
+        if (!rows.isEmpty()) {
+            RollupRows.copyTier(c, scope.table(), scope, step, new TreeMap<>(rows));
+        }
+    }
+
+    // ---------------------------------------------------------------- organizations
+
+    int organizationRound() {
+        RollupScope scope = RollupScope.ORG;
+        return tx.inTransaction(c -> {
+            if (!tryLock(c, scope)) {
+                return 0;
+            }
+            // Only closed buckets: a bucket still receiving samples stays in the delta (queries read it
+            // there), so in steady state its partials are folded once instead of once per batch.
+            List<Map.Entry<BucketKey, Aggregate>> partials = takeDelta(c, scope, "bucket < now() - ? * interval '1 second'",
+                    scope.finestSeconds() + OPEN_GRACE_SECONDS);
+            fold(c, scope, partials, Watermarks.ALWAYS);
+            return partials.size();
+        });
+    }
+
+    // ---------------------------------------------------------------- folding partials
+
+    private static boolean tryLock(Connection c, RollupScope scope) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_try_advisory_xact_lock(hashtext(?))")) {
+            lock.setString(1, "rollup_compaction_" + scope.table());
+            try (ResultSet rs = lock.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** Deletes up to {@link #ROUND_ROWS} delta rows matching {@code where} and returns them. */
+    private static List<Map.Entry<BucketKey, Aggregate>> takeDelta(Connection c, RollupScope scope, String where, Object param)
+            throws SQLException {
         // <delta>_bucket_brin: the delta is appended in roughly time order.
         String sql = "DELETE FROM " + scope.deltaTable() + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + scope.deltaTable()
-                + " WHERE bucket < now() - ? * interval '1 second' LIMIT " + ROUND_ROWS + "))"
+                + " WHERE " + where + " LIMIT " + ROUND_ROWS + "))"
                 + " RETURNING " + keyExpr(scope) + ", date_part('epoch', bucket), n, sums, mins, maxs, sketches";
         List<Map.Entry<BucketKey, Aggregate>> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, scope.finestSeconds() + OPEN_GRACE_SECONDS);
+            ps.setObject(1, param);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(Map.entry(key(rs), aggregate(rs, 4, true)));
@@ -128,6 +364,30 @@ public final class RollupCompactor {
             }
         }
         return out;
+    }
+
+    /** Merges partials into every tier whose watermark lies past their bucket. */
+    private static void fold(Connection c, RollupScope scope, List<Map.Entry<BucketKey, Aggregate>> partials, Watermarks w)
+            throws SQLException {
+        if (partials.isEmpty()) {
+            return;
+        }
+        for (int step : scope.stepsSeconds()) {
+            TreeMap<BucketKey, Aggregate> tier = new TreeMap<>();
+            long stepMicros = step * 1_000_000L;
+            long limit = w.tierLimit(step);
+            for (Map.Entry<BucketKey, Aggregate> p : partials) {
+                BucketKey k = p.getKey();
+                if (k.bucketMicros() < limit) {
+                    BucketKey tk = new BucketKey(k.a(), k.b(), BucketKey.bin(k.bucketMicros(), stepMicros));
+                    tier.computeIfAbsent(tk, x -> new Aggregate(true)).merge(p.getValue());
+                }
+            }
+            if (!tier.isEmpty()) {
+                mergeExisting(c, scope, step, tier);
+                upsertTier(c, scope, step, tier);
+            }
+        }
     }
 
     private static void mergeExisting(Connection c, RollupScope scope, int step, TreeMap<BucketKey, Aggregate> tier) throws SQLException {
@@ -200,5 +460,13 @@ public final class RollupCompactor {
             d[i] = boxed[i];
         }
         return d;
+    }
+
+    private static long micros(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+    }
+
+    private static java.time.OffsetDateTime ts(long micros) {
+        return Instant.EPOCH.plusNanos(micros * 1000).atOffset(ZoneOffset.UTC);
     }
 }

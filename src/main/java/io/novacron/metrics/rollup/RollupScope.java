@@ -9,6 +9,10 @@ import java.util.List;
  * per sample), so 1-minute series answers come from raw rows. Organization rollups start at
  * 1 minute, where one row summarizes all of a tenant's VMs.
  *
+ * <p>Series tiers are built from the raw samples behind {@link Watermarks} (only late samples
+ * append a partial to the delta); organization tiers from a partial per batch, since reading raw
+ * samples past a watermark would mean every VM of the tenant.
+ *
  * @param table      the tiered table ({@code <table>_delta} holds the partials not yet compacted)
  * @param keys       key columns before {@code step_s, bucket}
  * @param stepsSeconds tiers, finest first; the delta's buckets are the finest tier's
@@ -52,6 +56,21 @@ public enum RollupScope {
 
     public MetricKind kind() {
         return kind;
+    }
+
+    /** Series scopes are compacted from raw samples behind watermarks; organizations are not. */
+    public boolean watermarked() {
+        return this != ORG;
+    }
+
+    /** The scope's row in {@code rollup_watermark}. */
+    public String watermarkName() {
+        return this == VM ? "vm" : "node";
+    }
+
+    /** The raw samples table of a series scope. */
+    public String rawTable() {
+        return kind == MetricKind.VM ? "vm_metrics" : "node_metrics";
     }
 
     /** "org_id, vm_id" */

@@ -24,14 +24,20 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Property-style check of API.md's promise: every step × agg × scope answer equals the same
  * aggregation computed by SQL over the raw table, on random data sent out of order, late (after
  * a compaction already folded their buckets) and partly twice; p95 within the sketch's bound.
+ * Checked with the late samples still in the delta (and the newest ones past the watermarks,
+ * in raw rows only), then again once the compactor has folded them.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MetricsQueryPropertyTest {
     @RegisterExtension
     static final TestApp service = new TestApp(MetricsQueryPropertyTest.class);
@@ -71,7 +77,7 @@ class MetricsQueryPropertyTest {
         List<String> first = lines.subList(0, lines.size() - late);
         List<String> lateOnes = lines.subList(lines.size() - late, lines.size());
         send(first);
-        new RollupCompactor(new Tx(service.app().database().dataSource()), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).compactAll();
+        compactor().compactAll();
         // Late samples land in buckets already compacted; a tenth of everything is sent again.
         send(lateOnes);
         send(lines.subList(0, lines.size() / 10));
@@ -88,12 +94,31 @@ class MetricsQueryPropertyTest {
     }
 
     @Test
+    @Order(1)
     void everyStepAggAndScopeEqualsSqlOverRawSamples() throws Exception {
+        checkAll();
+    }
+
+    @Test
+    @Order(2)
+    void answersStayExactOnceTheLateSamplesAreFolded() throws Exception {
+        compactor().compactAll();
+        assertThat(fx.one("SELECT count(*) FROM vm_rollup_delta")).isZero();
+        assertThat(fx.one("SELECT count(*) FROM vm_rollup WHERE step_s = 86400")).as("a whole day is behind the watermarks").isPositive();
+        checkAll();
+    }
+
+    private static void checkAll() throws Exception {
         for (String step : List.of("raw", "1m", "5m", "1h", "1d")) {
             check("vm", vm1, step, MetricKind.VM, "vm_metrics", "org_id = " + org + " AND vm_id = " + vm1, service.as(token));
             check("node", node, step, MetricKind.NODE, "node_metrics", "node_id = " + node, service.admin());
             check("org", org, step, MetricKind.VM, "vm_metrics", "org_id = " + org, service.as(token));
         }
+    }
+
+    private static RollupCompactor compactor() {
+        return new RollupCompactor(new Tx(service.app().database().dataSource()), java.time.Duration.ofDays(7), java.time.Clock.systemUTC(),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }
 
     @Test

@@ -37,7 +37,8 @@ class ConcurrentWritersTest {
         int writers = 4;
         ExecutorService pool = Executors.newFixedThreadPool(writers + 1);
         AtomicBoolean done = new AtomicBoolean();
-        RollupCompactor compactor = new RollupCompactor(new Tx(service.app().database().dataSource()), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        RollupCompactor compactor = new RollupCompactor(new Tx(service.app().database().dataSource()), java.time.Duration.ofDays(7), java.time.Clock.systemUTC(),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         Future<?> compacting = pool.submit(() -> {
             while (!done.get()) {
                 compactor.compactAll();
@@ -83,15 +84,23 @@ class ConcurrentWritersTest {
         assertThat(fx.one("SELECT sum(samples) FROM org_usage_1m WHERE org_id = ?", org)).isEqualTo(raw);
         assertThat(fx.dbl("SELECT sum(cpu_sum) FROM org_usage_1m WHERE org_id = ?", org))
                 .isEqualTo(fx.dbl("SELECT sum(cpu_usage::float8) FROM vm_metrics WHERE org_id = ?", org));
-        for (int step : List.of(300, 3600, 86400)) {
-            assertThat(fx.one("SELECT sum(n) FROM vm_rollup WHERE org_id = ? AND step_s = ?", org, step)).as("vm tier %s", step).isEqualTo(raw);
+        // Each series tier holds, with the delta rows before its watermark, every sample before
+        // it; past the watermarks queries read raw rows. The compactor has caught up: no delta is left.
+        assertThat(fx.one("SELECT count(*) FROM vm_rollup_delta")).isZero();
+        assertThat(fx.one("SELECT count(*) FROM vm_metrics WHERE org_id = ? AND ts < (SELECT tier_until FROM rollup_watermark WHERE scope = 'vm')", org))
+                .as("the 5-minute tier covers most of the window").isGreaterThan(raw / 2);
+        for (String[] tier : List.of(new String[] {"300", "tier_until"}, new String[] {"3600", "hour_until"}, new String[] {"86400", "day_until"})) {
+            String until = "(SELECT " + tier[1] + " FROM rollup_watermark WHERE scope = 'vm')";
+            assertThat(fx.one("SELECT coalesce(sum(n), 0) FROM vm_rollup WHERE org_id = ? AND step_s = ? AND bucket < " + until, org, Integer.parseInt(tier[0])))
+                    .as("vm tier %s", tier[0])
+                    .isEqualTo(fx.one("SELECT count(*) FROM vm_metrics WHERE org_id = ? AND ts < " + until, org));
         }
         for (int step : List.of(60, 300, 3600, 86400)) {
             assertThat(fx.one("SELECT sum(n) FROM org_rollup WHERE org_id = ? AND step_s = ?", org, step)).as("org tier %s", step).isEqualTo(raw);
         }
-        assertThat(fx.one("SELECT count(*) FROM vm_rollup_delta")).isZero();
         assertThat(fx.one("SELECT count(*) FROM vm_rollup WHERE org_id = ? AND step_s = 300", org))
-                .isEqualTo(fx.one("SELECT count(DISTINCT (vm_id, date_bin('5 minutes', ts, 'epoch'))) FROM vm_metrics WHERE org_id = ?", org));
+                .isEqualTo(fx.one("SELECT count(DISTINCT (vm_id, date_bin('5 minutes', ts, 'epoch'))) FROM vm_metrics WHERE org_id = ?"
+                        + " AND ts < (SELECT tier_until FROM rollup_watermark WHERE scope = 'vm')", org));
         for (long vm : vms) {
             assertThat(fx.one("SELECT count(*) FROM vm_latest l WHERE vm_id = ? AND ts = (SELECT max(ts) FROM vm_metrics WHERE vm_id = ?)", vm, vm)).isEqualTo(1);
         }
