@@ -1,26 +1,35 @@
--- The hot queries of the five reads as the service sends them (values inlined), on the dataset of
--- generate.sql (200k VMs; org 1 is the largest with ~20k VMs). Run:
---   psql -d scratch -f docs/explain/explain.sql > docs/explain/reads-200k.txt
+-- The hot queries of the five reads as the service sends them (values inlined). Run on a
+-- benchmark database, for its largest organization:
+--   psql -d novacron_bench_large -v org_name=bench-large-s42-org-0001 -f docs/explain/explain.sql \
+--        > docs/explain/reads-large.txt
+-- (generate.sql builds the synthetic 200k-VM database of reads-200k.txt, with org_name=org-1.)
 \pset pager off
-SELECT id AS deep_id, created_at AS deep_created FROM vm WHERE org_id = 1 ORDER BY created_at DESC, id DESC OFFSET 4999 LIMIT 1 \gset
-SELECT id AS deep_name_id, name AS deep_name FROM vm WHERE org_id = 1 ORDER BY name, id OFFSET 4999 LIMIT 1 \gset
+SELECT id AS org FROM org WHERE name = :'org_name' \gset
+SELECT node_id AS node FROM vm WHERE org_id = :org AND node_id IS NOT NULL ORDER BY id LIMIT 1 \gset
+SELECT (SELECT vm_id FROM vm_latest WHERE org_id = :org ORDER BY vm_id LIMIT 1) AS mvm,
+       (SELECT max(ts) FROM vm_latest) AS series_end \gset
+SELECT id AS deep_id, created_at AS deep_created FROM vm WHERE org_id = :org ORDER BY created_at DESC, id DESC OFFSET 4999 LIMIT 1 \gset
+SELECT id AS deep_name_id, name AS deep_name FROM vm WHERE org_id = :org ORDER BY name, id OFFSET 4999 LIMIT 1 \gset
+SELECT count(*) AS org_vms FROM vm WHERE org_id = :org \gset
+SELECT count(*) AS all_vms FROM vm \gset
+\echo 'organization' :org 'with' :org_vms 'of' :all_vms 'VMs; node' :node '; metric VM' :mvm '; series end' :series_end
 
 \echo '=== 1. dashboard, largest org (Dashboard.ORG_FIGURES)'
 EXPLAIN (ANALYZE, BUFFERS)
 WITH t AS (SELECT now() AS as_of,
                   date_trunc('hour', now() - interval '24 hours') + interval '1 hour' AS whole_hours_from,
                   date_trunc('minute', now()) - interval '4 minutes' AS usage_from)
-SELECT t.as_of, EXISTS (SELECT 1 FROM org WHERE id = 1) AS org_exists,
+SELECT t.as_of, EXISTS (SELECT 1 FROM org WHERE id = :org) AS org_exists,
        (SELECT coalesce(json_agg(json_build_array(state, vm_count, cpu_cores, memory_mb, disk_gb)), '[]')
-          FROM org_vm_stats WHERE org_id = 1)::text AS states,
-       (SELECT count(*) FROM org_node_vms WHERE org_id = 1 AND vm_count > 0) AS nodes_in_use,
-       (SELECT count(*) FROM org_owner_vms WHERE org_id = 1 AND vm_count > 0) AS owners,
-       (SELECT coalesce(sum(vm_count), 0) FROM org_vm_created_1h WHERE org_id = 1 AND bucket >= t.whole_hours_from)
-       + (SELECT count(*) FROM vm WHERE org_id = 1 AND created_at > t.as_of - interval '24 hours'
+          FROM org_vm_stats WHERE org_id = :org)::text AS states,
+       (SELECT count(*) FROM org_node_vms WHERE org_id = :org AND vm_count > 0) AS nodes_in_use,
+       (SELECT count(*) FROM org_owner_vms WHERE org_id = :org AND vm_count > 0) AS owners,
+       (SELECT coalesce(sum(vm_count), 0) FROM org_vm_created_1h WHERE org_id = :org AND bucket >= t.whole_hours_from)
+       + (SELECT count(*) FROM vm WHERE org_id = :org AND created_at > t.as_of - interval '24 hours'
                                      AND created_at < t.whole_hours_from) AS created_last_24h,
        u.samples, u.cpu_sum, u.memory_sum
   FROM t, LATERAL (SELECT sum(samples) AS samples, sum(cpu_sum) AS cpu_sum, sum(memory_sum) AS memory_sum
-                     FROM org_usage_1m WHERE org_id = 1 AND bucket >= t.usage_from) u;
+                     FROM org_usage_1m WHERE org_id = :org AND bucket >= t.usage_from) u;
 
 \echo '=== 2. dashboard, platform (Dashboard.PLATFORM_FIGURES)'
 EXPLAIN (ANALYZE, BUFFERS)
@@ -43,63 +52,63 @@ SELECT t.as_of, true AS org_exists,
 \echo '=== 3a. listing, largest org, default sort, page 1'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
-  FROM vm WHERE org_id = 1 ORDER BY created_at DESC, id DESC LIMIT 51;
+  FROM vm WHERE org_id = :org ORDER BY created_at DESC, id DESC LIMIT 51;
 \echo '=== 3b. listing, largest org, default sort, page 100 (cursor after row 5,000)'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
-  FROM vm WHERE org_id = 1 AND (created_at, id) < (:'deep_created', :deep_id) ORDER BY created_at DESC, id DESC LIMIT 51;
+  FROM vm WHERE org_id = :org AND (created_at, id) < (:'deep_created', :deep_id) ORDER BY created_at DESC, id DESC LIMIT 51;
 \echo '=== 3c. listing, state=error, sort=-created_at, total from org_vm_stats'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
-  FROM vm WHERE org_id = 1 AND state = 'error' ORDER BY created_at DESC, id DESC LIMIT 51;
-EXPLAIN (ANALYZE, BUFFERS) SELECT coalesce(sum(vm_count), 0) FROM org_vm_stats WHERE org_id = 1 AND state = ANY ('{error}');
+  FROM vm WHERE org_id = :org AND state = 'error' ORDER BY created_at DESC, id DESC LIMIT 51;
+EXPLAIN (ANALYZE, BUFFERS) SELECT coalesce(sum(vm_count), 0) FROM org_vm_stats WHERE org_id = :org AND state = ANY ('{error}');
 \echo '=== 3d. listing, sort=name, page 100'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
-  FROM vm WHERE org_id = 1 AND (name, id) > (:'deep_name', :deep_name_id) ORDER BY name, id LIMIT 51;
+  FROM vm WHERE org_id = :org AND (name, id) > (:'deep_name', :deep_name_id) ORDER BY name, id LIMIT 51;
 \echo '=== 3e. listing, state=running&state=paused, tag=env:prod, sort=-cpu_cores'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
-  FROM vm WHERE org_id = 1 AND state = ANY ('{running,paused}') AND metadata -> 'tags' @> '["env:prod"]'::jsonb
+  FROM vm WHERE org_id = :org AND state = ANY ('{running,paused}') AND metadata -> 'tags' @> '["env:prod"]'::jsonb
  ORDER BY cpu_cores DESC, id DESC LIMIT 51;
-\echo '=== 3f. listing, tag=app:42 (rare), with its planner-estimate total'
+\echo '=== 3f. listing, tag=app:ledger (rare), with its planner-estimate total'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
-  FROM vm WHERE org_id = 1 AND metadata -> 'tags' @> '["app:42"]'::jsonb ORDER BY created_at DESC, id DESC LIMIT 51;
-EXPLAIN (FORMAT JSON) SELECT 1 FROM vm WHERE org_id = 1 AND metadata -> 'tags' @> '["app:42"]'::jsonb;
-\echo '=== 3g. listing, q=eb-12 (trigram), sort=-created_at'
+  FROM vm WHERE org_id = :org AND metadata -> 'tags' @> '["app:ledger"]'::jsonb ORDER BY created_at DESC, id DESC LIMIT 51;
+EXPLAIN (FORMAT JSON) SELECT 1 FROM vm WHERE org_id = :org AND metadata -> 'tags' @> '["app:ledger"]'::jsonb;
+\echo '=== 3g. listing, q=vm-12 (trigram), sort=-created_at'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
-  FROM vm WHERE org_id = 1 AND lower(name) LIKE '%eb-12%' ORDER BY created_at DESC, id DESC LIMIT 51;
+  FROM vm WHERE org_id = :org AND lower(name) LIKE '%vm-12%' ORDER BY created_at DESC, id DESC LIMIT 51;
 \echo '=== 3h. listing, node_id filter'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
-  FROM vm WHERE org_id = 1 AND node_id = 77 ORDER BY created_at DESC, id DESC LIMIT 51;
+  FROM vm WHERE org_id = :org AND node_id = :node ORDER BY created_at DESC, id DESC LIMIT 51;
 
 \echo '=== 4a. monitoring, largest org, top 50 by cpu'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT v.id, v.name, v.state, v.node_id, l.ts, l.cpu_usage, l.memory_usage, l.disk_read_bps,
        l.disk_write_bps, l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => 180) AS stale
   FROM vm_latest l JOIN vm v ON v.org_id = l.org_id AND v.id = l.vm_id
- WHERE l.org_id = 1 AND v.org_id = 1 ORDER BY l.cpu_usage DESC, v.id DESC LIMIT 51;
+ WHERE l.org_id = :org AND v.org_id = :org ORDER BY l.cpu_usage DESC, v.id DESC LIMIT 51;
 \echo '=== 4b. monitoring, state=error (rare: driven from the VMs in that state), top by memory'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT v.id, v.name, v.state, v.node_id, l.ts, l.cpu_usage, l.memory_usage, l.disk_read_bps,
        l.disk_write_bps, l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => 180) AS stale
   FROM vm v CROSS JOIN LATERAL (SELECT * FROM vm_latest x WHERE x.org_id = v.org_id AND x.vm_id = v.id OFFSET 0) l
- WHERE l.org_id = 1 AND v.org_id = 1 AND v.state = 'error' ORDER BY l.memory_usage DESC, v.id DESC LIMIT 51;
+ WHERE l.org_id = :org AND v.org_id = :org AND v.state = 'error' ORDER BY l.memory_usage DESC, v.id DESC LIMIT 51;
 \echo '=== 4b2. monitoring, state=running (common: walks the usage index), top by cpu'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT v.id, v.name, v.state, v.node_id, l.ts, l.cpu_usage, l.memory_usage, l.disk_read_bps,
        l.disk_write_bps, l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => 180) AS stale
   FROM vm_latest l JOIN vm v ON v.org_id = l.org_id AND v.id = l.vm_id
- WHERE l.org_id = 1 AND v.org_id = 1 AND v.state = 'running' ORDER BY l.cpu_usage DESC, v.id DESC LIMIT 51;
+ WHERE l.org_id = :org AND v.org_id = :org AND v.state = 'running' ORDER BY l.cpu_usage DESC, v.id DESC LIMIT 51;
 \echo '=== 4c. monitoring, one node'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT v.id, v.name, v.state, v.node_id, l.ts, l.cpu_usage, l.memory_usage, l.disk_read_bps,
        l.disk_write_bps, l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => 180) AS stale
   FROM vm_latest l JOIN vm v ON v.org_id = l.org_id AND v.id = l.vm_id
- WHERE l.org_id = 1 AND v.org_id = 1 AND v.node_id = 77 ORDER BY l.cpu_usage DESC, v.id DESC LIMIT 51;
+ WHERE l.org_id = :org AND v.org_id = :org AND v.node_id = :node ORDER BY l.cpu_usage DESC, v.id DESC LIMIT 51;
 \echo '=== 4d. monitoring nodes, top by cpu'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT n.id, n.name, n.zone, n.state, l.ts, l.cpu_usage, l.memory_usage, l.disk_usage, l.load_1m,
@@ -121,5 +130,35 @@ EXPLAIN (ANALYZE, BUFFERS)
 SELECT n.id, n.name, n.zone, n.state, n.cpu_cores, n.memory_mb, n.disk_gb, n.alloc_cpu_cores,
        n.alloc_memory_mb, n.alloc_disk_gb, n.vm_count, l.cpu_usage, l.memory_usage
   FROM node n LEFT JOIN node_latest l ON l.node_id = n.id
- WHERE n.zone = 'zone-3' AND n.cpu_cores - n.alloc_cpu_cores >= 16 AND n.memory_mb - n.alloc_memory_mb >= 65536
+ WHERE n.zone = 'eu-west-1a' AND n.cpu_cores - n.alloc_cpu_cores >= 16 AND n.memory_mb - n.alloc_memory_mb >= 65536
  ORDER BY n.cpu_cores - n.alloc_cpu_cores DESC, n.id DESC LIMIT 51;
+
+\echo '=== 6a. aggregation: one VM 24 h at 5 m (SeriesReader: 5-minute tier + its late partials, below tier_until)'
+EXPLAIN (ANALYZE, BUFFERS) SELECT ingest_until, tier_until, hour_until, day_until FROM rollup_watermark WHERE scope = 'vm';
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT 0, 0, date_part('epoch', bucket), n, sums, mins, maxs, sketches FROM vm_rollup
+ WHERE org_id = :org AND vm_id = :mvm AND step_s = 300 AND bucket >= timestamptz :'series_end' - interval '24 hours'
+   AND bucket < (SELECT tier_until FROM rollup_watermark WHERE scope = 'vm')
+UNION ALL
+SELECT 0, 0, date_part('epoch', bucket), n, sums, mins, maxs, sketches FROM vm_rollup_delta
+ WHERE org_id = :org AND vm_id = :mvm AND bucket >= timestamptz :'series_end' - interval '24 hours'
+   AND bucket < (SELECT tier_until FROM rollup_watermark WHERE scope = 'vm');
+\echo '=== 6b. aggregation: the raw tail past tier_until, and one VM 24 h raw'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT date_part('epoch', ts), cpu_usage, memory_usage, disk_read_bps, disk_write_bps, net_rx_bps, net_tx_bps FROM vm_metrics
+ WHERE org_id = :org AND vm_id = :mvm AND ts >= (SELECT tier_until FROM rollup_watermark WHERE scope = 'vm') AND ts < :'series_end';
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT date_part('epoch', ts), cpu_usage, memory_usage, disk_read_bps, disk_write_bps, net_rx_bps, net_tx_bps FROM vm_metrics
+ WHERE org_id = :org AND vm_id = :mvm AND ts >= timestamptz :'series_end' - interval '24 hours' AND ts < :'series_end';
+\echo '=== 6c. aggregation: a whole organization 24 h at 5 m (5-minute tier + partials; 1-minute tier and raw for the edges)'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT 0, 0, date_part('epoch', bucket), n, sums, mins, maxs, NULL::bytea FROM org_rollup
+ WHERE org_id = :org AND step_s = 300 AND bucket >= timestamptz :'series_end' - interval '24 hours' AND bucket < :'series_end'
+UNION ALL
+SELECT 0, 0, date_part('epoch', bucket), n, sums, mins, maxs, NULL::bytea FROM org_rollup_delta
+ WHERE org_id = :org AND bucket >= timestamptz :'series_end' - interval '24 hours' AND bucket < :'series_end';
+\echo '=== 6d. aggregation: one node 24 h at 5 m'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT 0, 0, date_part('epoch', bucket), n, sums, mins, maxs, sketches FROM node_rollup
+ WHERE node_id = :node AND step_s = 300 AND bucket >= timestamptz :'series_end' - interval '24 hours'
+   AND bucket < (SELECT tier_until FROM rollup_watermark WHERE scope = 'node');

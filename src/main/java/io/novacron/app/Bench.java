@@ -84,7 +84,10 @@ final class Bench implements Callable<Integer> {
         if (url != null && cfg.http().adminToken() == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--url needs the service's --admin-token");
         }
-        String command = "java -jar target/novacron.jar " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        // JVM options (heap, collector) change latency: they belong to the command that produced the figures.
+        List<String> jvm = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
+        String command = "java " + (jvm.isEmpty() ? "" : String.join(" ", jvm) + " ") + "-jar target/novacron.jar "
+                + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         BenchRun.run(new BenchRun.Options(ds, seed, url, cachedUrl, cfg, own, duration, warmup, requests, concurrency, skipLoad,
                 freshnessTrials, naiveSamples, out, batchSize, inFlight, command), System.out);
         return 0;

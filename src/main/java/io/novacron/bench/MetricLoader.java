@@ -16,13 +16,15 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Loads a dataset's samples through the service's HTTP ingestion path
  * ({@code POST /api/v1/metrics/vms} and {@code /nodes}), in delivery order, with a bounded number
- * of batches in flight. VMs report through collectors of {@value #VMS_PER_COLLECTOR} VMs each
- * (like metric agents or relays, each serving a fixed share of the fleet) that forward a batch
- * whenever they hold {@code batchSize} samples: with the default 10,000 that is every 10 minutes
- * of their VMs' samples. Batches in flight at the same time then cover different VMs, as in a real
- * fleet, and each batch touches each of its series' raw index pages and latest-value rows once
- * per ten samples. (With one collector per quarter of the fleet, a batch held two minutes of
- * 5,000 VMs: measured on medium, 27-30 k samples/s instead of the figure in the report.) JSON is written by hand (the shape is fixed and this runs millions of
+ * of batches in flight. VMs report through collectors of about {@value #VMS_PER_COLLECTOR} VMs
+ * each (metric relays, each serving a contiguous slice of the fleet in id order, which is
+ * organization order: a relay per group of tenants) that forward a batch whenever they hold
+ * {@code batchSize} samples: with the default 10,000 that is every 10 minutes of their VMs'
+ * samples. Batches in flight at the same time then cover different VMs, as in a real fleet; each
+ * batch touches its series' raw index pages and latest-value rows once per ten samples, and
+ * few organizations' rollup partials. (With one collector per quarter of the fleet, hashed, a
+ * batch held two minutes of 5,000 VMs of every organization: measured on medium, 27-30 k
+ * samples/s instead of the figure in the report.) JSON is written by hand (the shape is fixed and this runs millions of
  * times); timestamps go as epoch milliseconds, which API.md accepts. The elapsed time of the
  * whole load, acknowledged batches only, is the ingest benchmark's figure.
  */
@@ -42,7 +44,6 @@ public final class MetricLoader {
     private final IngestClient client;
     private final int batchSize;
     private final int inFlight;
-    private int collectors;
 
     public MetricLoader(IngestClient client, int batchSize, int inFlight) {
         if (batchSize < 1 || batchSize > 50_000) {
@@ -53,14 +54,16 @@ public final class MetricLoader {
         this.inFlight = inFlight;
     }
 
-    /** The collector (agent group) a VM reports through: a fixed hash of its id. */
-    private int collector(long vmId) {
-        return (int) ((vmId * 0x9E3779B97F4A7C15L >>> 33) % collectors);
+    /** The collector a VM reports through: its slice of the reporting VMs in id order. */
+    private static int collector(FleetGenerator fleet, int collectors, long vmId) {
+        Dataset d = fleet.dataset();
+        long k = (vmId - fleet.base().vm() - 1) / d.metricStride();
+        return (int) (k * collectors / d.metricVms());
     }
 
     public Result load(FleetGenerator fleet, Progress progress) throws IOException, InterruptedException {
         Dataset d = fleet.dataset();
-        collectors = Math.max(2 * inFlight, -Math.floorDiv(-d.metricVms(), VMS_PER_COLLECTOR));
+        int collectors = Math.max(2 * inFlight, -Math.floorDiv(-d.metricVms(), VMS_PER_COLLECTOR));
         SampleGenerator values = new SampleGenerator(fleet.seed(), fleet.anchor().toEpochMilli(), d.steps(), d.stepSeconds());
         ExecutorService pool = Executors.newFixedThreadPool(inFlight, r -> {
             Thread t = new Thread(r, "bench-ingest");
@@ -106,7 +109,7 @@ public final class MetricLoader {
 
                 @Override
                 public void vm(long vmId, int step) {
-                    int g = collector(vmId);
+                    int g = collector(fleet, collectors, vmId);
                     vms[g] = (vms[g] == null ? new Batch(false, batchSize) : vms[g]).add(vmId, step, send);
                 }
 

@@ -87,15 +87,18 @@ public final class RollupCompactor {
         this.rows = Counter.builder("novacron_rollup_compacted_rows").description("raw samples and delta rows folded into the rollup tiers").register(registry);
     }
 
-    /** Compacts every scope until it has caught up (or a bounded number of rounds ran); returns rows folded. */
+    /**
+     * Compacts every scope until it has caught up (or a bounded number of rounds ran); returns rows
+     * folded. Scopes take turns, one round each, so a long catch-up of one cannot starve the others.
+     */
     public long compactAll() {
         long moved = 0;
-        boolean caughtUp = true;
-        for (RollupScope scope : RollupScope.values()) {
-            boolean more = true;
-            for (int round = 0; round < MAX_ROUNDS && more; round++) {
+        java.util.EnumSet<RollupScope> busy = java.util.EnumSet.allOf(RollupScope.class);
+        for (int round = 0; round < MAX_ROUNDS && !busy.isEmpty(); round++) {
+            for (RollupScope scope : java.util.EnumSet.copyOf(busy)) {
                 long start = System.nanoTime();
                 long n;
+                boolean more;
                 if (scope.watermarked()) {
                     boolean advanced = advanceIngest(scope);
                     long[] r = seriesRound(scope);
@@ -110,10 +113,12 @@ public final class RollupCompactor {
                     rows.increment(n);
                 }
                 moved += n;
+                if (!more) {
+                    busy.remove(scope);
+                }
             }
-            caughtUp &= !more;
         }
-        if (caughtUp) {
+        if (busy.isEmpty()) {
             caughtUpAt.set(System.currentTimeMillis());
         }
         return moved;
