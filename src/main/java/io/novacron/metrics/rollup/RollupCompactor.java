@@ -88,37 +88,35 @@ public final class RollupCompactor {
     }
 
     /**
-     * Compacts every scope until it has caught up (or a bounded number of rounds ran); returns rows
-     * folded. Scopes take turns, one round each, so a long catch-up of one cannot starve the others.
+     * Compacts every scope until none has work left (or a bounded number of rounds ran); returns
+     * rows folded. Scopes take turns, one round each, so a long catch-up of one cannot starve the
+     * others (a bulk load keeps the VM scope busy for minutes while organization partials arrive).
      */
     public long compactAll() {
         long moved = 0;
-        java.util.EnumSet<RollupScope> busy = java.util.EnumSet.allOf(RollupScope.class);
-        for (int round = 0; round < MAX_ROUNDS && !busy.isEmpty(); round++) {
-            for (RollupScope scope : java.util.EnumSet.copyOf(busy)) {
+        boolean more = true;
+        for (int round = 0; round < MAX_ROUNDS && more; round++) {
+            more = false;
+            for (RollupScope scope : RollupScope.values()) {
                 long start = System.nanoTime();
                 long n;
-                boolean more;
                 if (scope.watermarked()) {
                     boolean advanced = advanceIngest(scope);
                     long[] r = seriesRound(scope);
                     n = r[0];
-                    more = advanced || r[1] != 0;
+                    more |= advanced || r[1] != 0;
                 } else {
                     n = organizationRound();
-                    more = n == ROUND_ROWS;
+                    more |= n == ROUND_ROWS;
                 }
                 if (n > 0) {
                     rounds.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                     rows.increment(n);
                 }
                 moved += n;
-                if (!more) {
-                    busy.remove(scope);
-                }
             }
         }
-        if (busy.isEmpty()) {
+        if (!more) {
             caughtUpAt.set(System.currentTimeMillis());
         }
         return moved;
