@@ -2,7 +2,6 @@ package io.novacron.app;
 
 import io.novacron.bench.BenchRun;
 import io.novacron.bench.Dataset;
-import io.novacron.bench.Seeder;
 import io.novacron.config.ServiceConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,11 +28,9 @@ final class Bench implements Callable<Integer> {
     Main.Settings settings;
     @Spec
     CommandLine.Model.CommandSpec spec;
+    @Mixin
+    LoadOptions load;
 
-    @Option(names = "--dataset", defaultValue = "small", description = "small, medium or large (default: ${DEFAULT-VALUE})")
-    String dataset;
-    @Option(names = "--seed", defaultValue = "42", description = "generator seed (default: ${DEFAULT-VALUE})")
-    long seed;
     @Option(names = "--url", description = "measure a running service at this base URL (needs --admin-token and --db-url)")
     String url;
     @Option(names = "--cached-url", description = "with --url: a second instance of it with its cache on")
@@ -55,16 +52,12 @@ final class Bench implements Callable<Integer> {
     int freshnessTrials;
     @Option(names = "--naive-samples", defaultValue = "100000", description = "samples of the row-by-row INSERT baseline (default: ${DEFAULT-VALUE})")
     long naiveSamples;
-    @Option(names = "--batch-size", defaultValue = "" + Seeder.DEFAULT_BATCH, description = "samples per ingestion request (default: ${DEFAULT-VALUE})")
-    int batchSize;
-    @Option(names = "--in-flight", defaultValue = "" + Seeder.DEFAULT_IN_FLIGHT, description = "ingestion requests in flight (default: ${DEFAULT-VALUE})")
-    int inFlight;
     @Option(names = "--out", defaultValue = "docs/benchmarks", description = "report directory (default: ${DEFAULT-VALUE}; with --smoke: target/bench-smoke)")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        Dataset ds = Dataset.named(dataset);
+        Dataset ds = load.dataset();
         ServiceConfig cfg = settings.resolve();
         boolean own = settings.dbUrl == null && url == null;
         if (smoke) {
@@ -88,8 +81,8 @@ final class Bench implements Callable<Integer> {
         List<String> jvm = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
         String command = "java " + (jvm.isEmpty() ? "" : String.join(" ", jvm) + " ") + "-jar target/novacron.jar "
                 + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        BenchRun.run(new BenchRun.Options(ds, seed, url, cachedUrl, cfg, own, duration, warmup, requests, concurrency, skipLoad,
-                freshnessTrials, naiveSamples, out, batchSize, inFlight, command), System.out);
+        BenchRun.run(new BenchRun.Options(ds, load.seed, url, cachedUrl, cfg, own, duration, warmup, requests, concurrency, skipLoad,
+                freshnessTrials, naiveSamples, out, load.batchSize, load.inFlight, command), System.out);
         return 0;
     }
 

@@ -24,33 +24,27 @@ final class Seed implements Callable<Integer> {
     Main.Settings settings;
     @Spec
     CommandLine.Model.CommandSpec spec;
+    @Mixin
+    LoadOptions load;
 
-    @Option(names = "--dataset", defaultValue = "small", description = "small, medium or large (default: ${DEFAULT-VALUE})")
-    String dataset;
-    @Option(names = "--seed", defaultValue = "42", description = "generator seed (default: ${DEFAULT-VALUE})")
-    long seed;
     @Option(names = "--url", description = "send the samples to a running service at this base URL (needs --admin-token)")
     String url;
-    @Option(names = "--batch-size", defaultValue = "" + Seeder.DEFAULT_BATCH, description = "samples per ingestion request (default: ${DEFAULT-VALUE})")
-    int batchSize;
-    @Option(names = "--in-flight", defaultValue = "" + Seeder.DEFAULT_IN_FLIGHT, description = "ingestion requests in flight (default: ${DEFAULT-VALUE})")
-    int inFlight;
 
     @Override
     public Integer call() throws Exception {
-        Dataset ds = Dataset.named(dataset);
+        Dataset ds = load.dataset();
         BenchRun.quietAccessLog();
         ServiceConfig cfg = settings.resolve();
         if (url != null) {
             if (cfg.http().adminToken() == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--url needs the service's --admin-token");
             }
-            new Seeder(cfg.db(), url, cfg.http().adminToken(), batchSize, inFlight, System.out).seed(ds, seed);
+            new Seeder(cfg.db(), url, cfg.http().adminToken(), load.batchSize, load.inFlight, System.out).seed(ds, load.seed);
             return 0;
         }
         String token = cfg.http().adminToken() != null ? cfg.http().adminToken() : Tokens.generate();
         try (Application app = Application.start(cfg.withHttp(cfg.http().withPort(0).withAdminToken(token)))) {
-            new Seeder(cfg.db(), "http://127.0.0.1:" + app.port(), token, batchSize, inFlight, System.out).seed(ds, seed);
+            new Seeder(cfg.db(), "http://127.0.0.1:" + app.port(), token, load.batchSize, load.inFlight, System.out).seed(ds, load.seed);
         }
         return 0;
     }

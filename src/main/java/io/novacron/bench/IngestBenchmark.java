@@ -129,8 +129,9 @@ public final class IngestBenchmark implements Callable<Integer> {
     }
 
     /**
-     * Compaction with the service stopped (nothing else running): the 5-minute tier, shifted two
-     * days back, is put into the delta again and folded into all tiers, timed.
+     * Compaction of late samples with the service stopped (nothing else running): the 5-minute
+     * tier, shifted two days back, is put into the delta again, as partials of late samples would
+     * be, and folded into every tier whose watermark is past it, timed.
      */
     private void compactionAlone(ServiceConfig cfg) {
         try (Database db = Database.open(cfg.db(), new SimpleMeterRegistry())) {
@@ -144,7 +145,7 @@ public final class IngestBenchmark implements Callable<Integer> {
             long t = System.nanoTime();
             long moved = new RollupCompactor(tx, cfg.retention().raw(), Clock.systemUTC(), new SimpleMeterRegistry()).compactAll();
             double secs = (System.nanoTime() - t) / 1e9;
-            notes.add(String.format("Compaction alone (service stopped): %d delta rows (of %d) folded into the 5m, 1h and 1d tiers"
+            notes.add(String.format("Late-sample compaction alone (service stopped): %d delta rows (of %d) folded into the tiers past them"
                     + " in %.2f s, %.1f µs per delta row.", moved, rows, secs, secs * 1e6 / Math.max(1, moved)));
         }
     }

@@ -80,12 +80,7 @@ public final class AuditRoutes {
                             rs.getLong("target_id"), Rows.json(rs, "details")));
                 }
             }
-            String next = null;
-            if (items.size() > limit) {
-                items = items.subList(0, limit);
-                Audit.Entry last = items.get(limit - 1);
-                next = Cursor.encode("-ts", List.of(last.ts().toString(), last.id()));
-            }
+            String next = Cursor.next(items, limit, "-ts", last -> List.of(last.ts().toString(), last.id()));
             long total = Rows.count(c, CAPPED_COUNT, filter);
             boolean estimate = total > EXACT_COUNT_CAP;
             return new Page<>(items, next, estimate ? Math.max(total, estimate(c, filter)) : total, estimate);

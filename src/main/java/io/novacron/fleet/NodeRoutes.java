@@ -125,11 +125,7 @@ public final class NodeRoutes {
                     items.add(p.isAdmin() ? n : n.withoutCapacity());
                 }
             }
-            String next = null;
-            if (items.size() > limit) {
-                items = items.subList(0, limit);
-                next = Cursor.encode("id", List.of(items.get(limit - 1).id()));
-            }
+            String next = Cursor.next(items, limit, "id", x -> List.of(x.id()));
             return new Page<>(items, next, Rows.count(c, COUNT, org, org), false);
         }));
     }

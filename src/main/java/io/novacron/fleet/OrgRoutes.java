@@ -102,11 +102,7 @@ public final class OrgRoutes {
                     items.add(org(rs));
                 }
             }
-            String next = null;
-            if (items.size() > limit) {
-                items = items.subList(0, limit);
-                next = Cursor.encode("id", List.of(items.get(limit - 1).id()));
-            }
+            String next = Cursor.next(items, limit, "id", x -> List.of(x.id()));
             return new Page<>(items, next, Rows.count(c, COUNT_ORGS, only, only), false);
         }));
     }

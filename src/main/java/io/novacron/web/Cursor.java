@@ -16,6 +16,19 @@ public final class Cursor {
     private Cursor() {
     }
 
+    /**
+     * The tail every keyset list shares. {@code rows} were fetched with {@code LIMIT limit + 1}:
+     * an extra row means there is a next page. Drops it (in place) and returns the cursor after
+     * the last row kept, or null on the last page.
+     */
+    public static <T> String next(List<T> rows, int limit, String sort, java.util.function.Function<? super T, List<Object>> keyOf) {
+        if (rows.size() <= limit) {
+            return null;
+        }
+        rows.subList(limit, rows.size()).clear();
+        return encode(sort, keyOf.apply(rows.get(limit - 1)));
+    }
+
     public static String encode(String sort, List<Object> key) {
         try {
             byte[] json = Json.MAPPER.writeValueAsBytes(Map.of("s", sort, "k", key));

@@ -142,16 +142,8 @@ public final class NodeCapacity {
                 }
             }
         }
-        boolean more = items.size() > limit;
-        if (more) {
-            items.remove(items.size() - 1);
-        }
-        String next = null;
-        if (more) {
-            Item last = items.get(items.size() - 1);
-            long value = sort.equals("-free_cpu") ? last.free().cpuCores() : last.free().memoryMb();
-            next = Cursor.encode(sort, List.of(value, last.nodeId()));
-        }
+        String next = Cursor.next(items, limit, sort, last ->
+                List.of(sort.equals("-free_cpu") ? last.free().cpuCores() : last.free().memoryMb(), last.nodeId()));
         Totals totals = totals(c, where, filterArgs);
         return new CapacityPage(items, next, totals.nodes(), false, totals);
     }

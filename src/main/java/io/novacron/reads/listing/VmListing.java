@@ -86,15 +86,11 @@ public final class VmListing {
                 }
             }
         }
-        boolean more = items.size() > f.limit();
-        if (more) {
-            items.remove(items.size() - 1);
-        }
-        String next = more ? Cursor.encode(f.sort().token(), f.sort().keyOf(items.get(items.size() - 1))) : null;
+        String next = Cursor.next(items, f.limit(), f.sort().token(), f.sort()::keyOf);
         if (f.onlyStates()) {
             return new Page<>(items, next, countByStates(c, f), false);
         }
-        if (f.cursor() == null && !more) {
+        if (f.cursor() == null && next == null) {
             return new Page<>(items, null, items.size(), false);
         }
         return new Page<>(items, next, estimate(c, f), true);

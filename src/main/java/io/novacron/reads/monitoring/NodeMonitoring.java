@@ -121,21 +121,12 @@ public final class NodeMonitoring {
                 }
             }
         }
-        boolean more = items.size() > limit;
-        if (more) {
-            items.remove(items.size() - 1);
-        }
-        String next = null;
-        if (more) {
-            Item last = items.get(items.size() - 1);
-            Object value = switch (sort.token()) {
-                case "-cpu_usage" -> last.cpuUsage();
-                case "-memory_usage" -> last.memoryUsage();
-                default -> last.name();
-            };
-            next = Cursor.encode(sort.token(), List.of(value, last.nodeId()));
-        }
-        if (cursor == null && !more) {
+        String next = Cursor.next(items, limit, sort.token(), last -> List.of(switch (sort.token()) {
+            case "-cpu_usage" -> last.cpuUsage();
+            case "-memory_usage" -> last.memoryUsage();
+            default -> last.name();
+        }, last.nodeId()));
+        if (cursor == null && next == null) {
             return new Page<>(items, null, items.size(), false);
         }
         return new Page<>(items, next, Sql.estimate(c, "node_latest l JOIN node n ON n.id = l.node_id", where, filterArgs), true);

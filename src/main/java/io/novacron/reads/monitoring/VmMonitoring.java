@@ -121,21 +121,12 @@ public final class VmMonitoring {
                 }
             }
         }
-        boolean more = items.size() > q.limit();
-        if (more) {
-            items.remove(items.size() - 1);
-        }
-        String next = null;
-        if (more) {
-            Item last = items.get(items.size() - 1);
-            Object value = switch (q.sort().token()) {
-                case "-cpu_usage" -> last.cpuUsage();
-                case "-memory_usage" -> last.memoryUsage();
-                default -> last.name();
-            };
-            next = Cursor.encode(q.sort().token(), List.of(value, last.vmId()));
-        }
-        if (q.cursor() == null && !more) {
+        String next = Cursor.next(items, q.limit(), q.sort().token(), last -> List.of(switch (q.sort().token()) {
+            case "-cpu_usage" -> last.cpuUsage();
+            case "-memory_usage" -> last.memoryUsage();
+            default -> last.name();
+        }, last.vmId()));
+        if (q.cursor() == null && next == null) {
             return new Page<>(items, null, items.size(), false);
         }
         return new Page<>(items, next, Sql.estimate(c, FROM_LATEST.substring(" FROM ".length()), where, filterArgs), true);
