@@ -102,7 +102,11 @@ class MetricsQueryPropertyTest {
     @Test
     @Order(2)
     void answersStayExactOnceTheLateSamplesAreFolded() throws Exception {
-        compactor().compactAll();
+        // The service's own compactor runs too; whichever holds a scope's lock does its round.
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        do {
+            compactor().compactAll();
+        } while (fx.one("SELECT count(*) FROM vm_rollup_delta") > 0 && System.nanoTime() < deadline);
         assertThat(fx.one("SELECT count(*) FROM vm_rollup_delta")).isZero();
         assertThat(fx.one("SELECT count(*) FROM vm_rollup WHERE step_s = 86400")).as("a whole day is behind the watermarks").isPositive();
         checkAll();
