@@ -3,6 +3,8 @@ package io.novacron.app;
 import io.novacron.config.ConfigException;
 import io.novacron.config.ServiceConfig;
 import io.novacron.db.Database;
+import io.novacron.db.Tx;
+import io.novacron.metrics.rollup.RollupCompactor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -14,7 +16,7 @@ import picocli.CommandLine.Option;
 /** The command line: {@code serve}, {@code migrate}, {@code demo}, {@code seed}, {@code bench}. */
 @Command(name = "novacron", mixinStandardHelpOptions = true, version = "novacron fleet data service 0.1",
         description = "NovaCron fleet data service: inventory, time series and the dashboard API.",
-        subcommands = {Main.Serve.class, Main.Migrate.class, Demo.class, Seed.class, Bench.class})
+        subcommands = {Main.Serve.class, Main.Migrate.class, Main.Compact.class, Demo.class, Seed.class, Bench.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -91,6 +93,27 @@ public final class Main implements Runnable {
         public Integer call() {
             try (Database db = Database.open(settings.resolve().db(), new SimpleMeterRegistry())) {
                 System.out.println("schema is up to date");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "compact", mixinStandardHelpOptions = true,
+            description = "Fold the rollups until they have caught up (what the service does every 2 s), print the rows folded and exit."
+                    + " Safe beside running instances: one compactor per scope holds its lock.")
+    static final class Compact implements Callable<Integer> {
+        @Mixin
+        Settings settings;
+
+        @Override
+        public Integer call() {
+            ServiceConfig cfg = settings.resolve();
+            try (Database db = Database.open(cfg.db(), new SimpleMeterRegistry())) {
+                RollupCompactor compactor = new RollupCompactor(new Tx(db.dataSource()), cfg.retention().raw(),
+                        java.time.Clock.systemUTC(), new SimpleMeterRegistry());
+                long t = System.nanoTime();
+                long rows = compactor.compactAll();
+                System.out.printf("folded %,d rows in %.1f s%n", rows, (System.nanoTime() - t) / 1e9);
             }
             return 0;
         }
