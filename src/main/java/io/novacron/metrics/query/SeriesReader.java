@@ -10,8 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -101,11 +99,11 @@ final class SeriesReader {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int p = bindKey(ps);
             ps.setInt(p++, (int) (tierMicros / 1_000_000L));
-            ps.setObject(p++, ts(lo));
-            ps.setObject(p++, ts(hi));
+            ps.setObject(p++, BucketKey.timestamp(lo));
+            ps.setObject(p++, BucketKey.timestamp(hi));
             p += bindKeyAt(ps, p);
-            ps.setObject(p++, ts(lo));
-            ps.setObject(p, ts(hi));
+            ps.setObject(p++, BucketKey.timestamp(lo));
+            ps.setObject(p, BucketKey.timestamp(hi));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long bucket = RollupCompactor.key(rs).bucketMicros();
@@ -127,7 +125,7 @@ final class SeriesReader {
 
     private void raw(long lo, long hi) throws SQLException {
         MetricKind kind = scope.kind();
-        String table = kind == MetricKind.VM ? "vm_metrics" : "node_metrics";
+        String table = scope.rawTable();
         // vm_metrics primary key (org_id, vm_id, ts) / node_metrics (node_id, ts); scope=org reads
         // only the sub-minute edges, through the org_id prefix and the ts BRIN.
         String sql = "SELECT date_part('epoch', ts), " + String.join(", ", kind.metrics()) + " FROM " + table
@@ -135,8 +133,8 @@ final class SeriesReader {
         double[] v = new double[MetricKind.METRICS];
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int p = bindKey(ps);
-            ps.setObject(p++, ts(lo));
-            ps.setObject(p, ts(hi));
+            ps.setObject(p++, BucketKey.timestamp(lo));
+            ps.setObject(p, BucketKey.timestamp(hi));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     if (++rawRows > RAW_LIMIT) {
@@ -165,7 +163,4 @@ final class SeriesReader {
         }
     }
 
-    private static java.time.OffsetDateTime ts(long micros) {
-        return Instant.EPOCH.plusNanos(micros * 1000).atOffset(ZoneOffset.UTC);
-    }
 }

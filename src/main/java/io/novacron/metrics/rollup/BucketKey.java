@@ -19,4 +19,9 @@ public record BucketKey(long a, long b, long bucketMicros) implements Comparable
     public static long bin(long epochMicros, long stepMicros) {
         return Math.floorDiv(epochMicros, stepMicros) * stepMicros;
     }
+
+    /** Epoch microseconds as a JDBC timestamptz parameter. */
+    public static java.time.OffsetDateTime timestamp(long epochMicros) {
+        return java.time.Instant.EPOCH.plusNanos(epochMicros * 1000).atOffset(java.time.ZoneOffset.UTC);
+    }
 }

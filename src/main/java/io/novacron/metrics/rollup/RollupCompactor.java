@@ -15,7 +15,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -161,12 +160,12 @@ public final class RollupCompactor {
                         + " hour_until = coalesce(hour_until, ?), day_until = coalesce(day_until, ?)"
                         + " WHERE scope = ? AND ingest_until IS NOT DISTINCT FROM ?";
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    ps.setObject(1, ts(target));
-                    ps.setObject(2, ts(start));
-                    ps.setObject(3, ts(start));
-                    ps.setObject(4, ts(start));
+                    ps.setObject(1, BucketKey.timestamp(target));
+                    ps.setObject(2, BucketKey.timestamp(start));
+                    ps.setObject(3, BucketKey.timestamp(start));
+                    ps.setObject(4, BucketKey.timestamp(start));
                     ps.setString(5, scope.watermarkName());
-                    ps.setObject(6, w.ingestUntil() == Watermarks.NONE ? null : ts(w.ingestUntil()));
+                    ps.setObject(6, w.ingestUntil() == Watermarks.NONE ? null : BucketKey.timestamp(w.ingestUntil()));
                     return ps.executeUpdate() == 1;
                 }
             });
@@ -205,8 +204,8 @@ public final class RollupCompactor {
 
     private static boolean hasSample(Connection c, RollupScope scope, long from, long to) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + scope.rawTable() + " WHERE ts >= ? AND ts < ? LIMIT 1")) {
-            ps.setObject(1, ts(from));
-            ps.setObject(2, ts(to));
+            ps.setObject(1, BucketKey.timestamp(from));
+            ps.setObject(2, BucketKey.timestamp(to));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }
@@ -236,8 +235,7 @@ public final class RollupCompactor {
     }
 
     private static long newestSample(Connection c, RollupScope scope) throws SQLException {
-        String latest = scope.kind() == MetricKind.VM ? "vm_latest" : "node_latest";
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT max(ts) FROM " + latest)) {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT max(ts) FROM " + scope.latestTable())) {
             rs.next();
             java.sql.Timestamp t = rs.getTimestamp(1);
             return t == null ? Watermarks.NONE : t.getTime() * 1000;
@@ -269,7 +267,7 @@ public final class RollupCompactor {
                 tier = w.ingestUntil();
             }
             // Late samples: partials of buckets the tiers already hold.
-            List<Map.Entry<BucketKey, Aggregate>> late = takeDelta(c, scope, "bucket < ?", ts(tier));
+            List<Map.Entry<BucketKey, Aggregate>> late = takeDelta(c, scope, "bucket < ?", BucketKey.timestamp(tier));
             fold(c, scope, late, new Watermarks(w.ingestUntil(), tier, w.hourUntil(), w.dayUntil()));
             folded += late.size();
             long hour = Math.min(Math.floorDiv(tier, HOUR) * HOUR, w.hourUntil() + 24 * HOUR);
@@ -285,9 +283,9 @@ public final class RollupCompactor {
             if (moved) {
                 try (PreparedStatement ps = c.prepareStatement(
                         "UPDATE rollup_watermark SET tier_until = ?, hour_until = ?, day_until = ? WHERE scope = ?")) {
-                    ps.setObject(1, ts(tier));
-                    ps.setObject(2, ts(hour));
-                    ps.setObject(3, ts(day));
+                    ps.setObject(1, BucketKey.timestamp(tier));
+                    ps.setObject(2, BucketKey.timestamp(hour));
+                    ps.setObject(3, BucketKey.timestamp(day));
                     ps.setString(4, scope.watermarkName());
                     ps.executeUpdate();
                 }
@@ -298,8 +296,8 @@ public final class RollupCompactor {
 
     private static void deleteDelta(Connection c, RollupScope scope, long from, long to) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + scope.deltaTable() + " WHERE bucket >= ? AND bucket < ?")) {
-            ps.setObject(1, ts(from));
-            ps.setObject(2, ts(to));
+            ps.setObject(1, BucketKey.timestamp(from));
+            ps.setObject(2, BucketKey.timestamp(to));
             ps.executeUpdate();
         }
     }
@@ -309,15 +307,14 @@ public final class RollupCompactor {
             throws SQLException {
         MetricKind kind = scope.kind();
         // <raw>_ts_brin: a time slice of the newest partition(s), in the order it was written.
-        String sql = "SELECT " + (scope.keys().size() == 2 ? scope.keyList() : scope.keyList() + ", 0")
-                + ", date_part('epoch', ts), " + String.join(", ", kind.metrics())
+        String sql = "SELECT " + keyExpr(scope) + ", date_part('epoch', ts), " + String.join(", ", kind.metrics())
                 + " FROM " + scope.rawTable() + " WHERE ts >= ? AND ts < ?";
         long n = 0;
         double[] v = new double[MetricKind.METRICS];
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setFetchSize(10_000);
-            ps.setObject(1, ts(from));
-            ps.setObject(2, ts(to));
+            ps.setObject(1, BucketKey.timestamp(from));
+            ps.setObject(2, BucketKey.timestamp(to));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long t = Math.round(rs.getDouble(3) * 1_000_000d);
@@ -343,8 +340,8 @@ public final class RollupCompactor {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setFetchSize(10_000);
             ps.setInt(1, fromStep);
-            ps.setObject(2, ts(from));
-            ps.setObject(3, ts(to));
+            ps.setObject(2, BucketKey.timestamp(from));
+            ps.setObject(3, BucketKey.timestamp(to));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     BucketKey k = key(rs);
@@ -514,7 +511,4 @@ public final class RollupCompactor {
         return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
     }
 
-    private static java.time.OffsetDateTime ts(long micros) {
-        return Instant.EPOCH.plusNanos(micros * 1000).atOffset(ZoneOffset.UTC);
-    }
 }

@@ -73,6 +73,11 @@ public enum RollupScope {
         return kind == MetricKind.VM ? "vm_metrics" : "node_metrics";
     }
 
+    /** The latest-values table of a series scope. */
+    public String latestTable() {
+        return kind == MetricKind.VM ? "vm_latest" : "node_latest";
+    }
+
     /** "org_id, vm_id" */
     public String keyList() {
         return String.join(", ", keys);
