@@ -4,6 +4,9 @@
 --        > docs/explain/reads-large.txt
 -- (generate.sql builds the synthetic 200k-VM database of reads-200k.txt, with org_name=org-1.)
 \pset pager off
+-- The service's connection options (db.Database): no parallel plans, no JIT.
+SET max_parallel_workers_per_gather = 0;
+SET jit = off;
 SELECT id AS org FROM org WHERE name = :'org_name' \gset
 SELECT node_id AS node FROM vm WHERE org_id = :org AND node_id IS NOT NULL ORDER BY id LIMIT 1 \gset
 SELECT (SELECT vm_id FROM vm_latest WHERE org_id = :org ORDER BY vm_id LIMIT 1) AS mvm,
@@ -117,21 +120,27 @@ SELECT n.id, n.name, n.zone, n.state, l.ts, l.cpu_usage, l.memory_usage, l.disk_
 
 \echo '=== 5a. capacity, all nodes, page and totals'
 EXPLAIN (ANALYZE, BUFFERS)
-SELECT n.id, n.name, n.zone, n.state, n.cpu_cores, n.memory_mb, n.disk_gb, n.alloc_cpu_cores,
-       n.alloc_memory_mb, n.alloc_disk_gb, n.vm_count, l.cpu_usage, l.memory_usage
-  FROM node n LEFT JOIN node_latest l ON l.node_id = n.id WHERE true
- ORDER BY n.cpu_cores - n.alloc_cpu_cores DESC, n.id DESC LIMIT 51;
+SELECT p.*, l.cpu_usage, l.memory_usage
+  FROM (SELECT n.id, n.name, n.zone, n.state, n.cpu_cores, n.memory_mb, n.disk_gb, n.alloc_cpu_cores,
+               n.alloc_memory_mb, n.alloc_disk_gb, n.vm_count, n.cpu_cores - n.alloc_cpu_cores AS sort_key
+          FROM node n WHERE true
+         ORDER BY n.cpu_cores - n.alloc_cpu_cores DESC, n.id DESC LIMIT 51) p
+  LEFT JOIN node_latest l ON l.node_id = p.id
+ ORDER BY p.sort_key DESC, p.id DESC;
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT count(*), coalesce(sum(cpu_cores), 0), coalesce(sum(memory_mb), 0), coalesce(sum(disk_gb), 0),
        coalesce(sum(alloc_cpu_cores), 0), coalesce(sum(alloc_memory_mb), 0), coalesce(sum(alloc_disk_gb), 0),
        coalesce(sum(vm_count), 0) FROM node n WHERE true;
 \echo '=== 5b. capacity, zone + fits a 16 vCPU / 64 GiB VM'
 EXPLAIN (ANALYZE, BUFFERS)
-SELECT n.id, n.name, n.zone, n.state, n.cpu_cores, n.memory_mb, n.disk_gb, n.alloc_cpu_cores,
-       n.alloc_memory_mb, n.alloc_disk_gb, n.vm_count, l.cpu_usage, l.memory_usage
-  FROM node n LEFT JOIN node_latest l ON l.node_id = n.id
- WHERE n.zone = 'eu-west-1a' AND n.cpu_cores - n.alloc_cpu_cores >= 16 AND n.memory_mb - n.alloc_memory_mb >= 65536
- ORDER BY n.cpu_cores - n.alloc_cpu_cores DESC, n.id DESC LIMIT 51;
+SELECT p.*, l.cpu_usage, l.memory_usage
+  FROM (SELECT n.id, n.name, n.zone, n.state, n.cpu_cores, n.memory_mb, n.disk_gb, n.alloc_cpu_cores,
+               n.alloc_memory_mb, n.alloc_disk_gb, n.vm_count, n.cpu_cores - n.alloc_cpu_cores AS sort_key
+          FROM node n
+         WHERE n.zone = 'eu-west-1a' AND n.cpu_cores - n.alloc_cpu_cores >= 16 AND n.memory_mb - n.alloc_memory_mb >= 65536
+         ORDER BY n.cpu_cores - n.alloc_cpu_cores DESC, n.id DESC LIMIT 51) p
+  LEFT JOIN node_latest l ON l.node_id = p.id
+ ORDER BY p.sort_key DESC, p.id DESC;
 
 \echo '=== 6a. aggregation: one VM 24 h at 5 m (SeriesReader: 5-minute tier + its late partials, below tier_until)'
 EXPLAIN (ANALYZE, BUFFERS) SELECT ingest_until, tier_until, hour_until, day_until FROM rollup_watermark WHERE scope = 'vm';

@@ -85,10 +85,11 @@ public final class Database implements AutoCloseable {
         // Fail start-up at once when the database is unreachable; later outages are survived.
         hc.setInitializationFailTimeout(cfg.connectionTimeout().toMillis());
         long statementMs = cfg.statementTimeout().toMillis();
-        // No parallel plans for the service's statements: they touch a page's worth of rows, and on the
-        // large dataset starting workers took 28-35 of a 1 ms monitoring query's 30 ms (docs/explain).
+        // No parallel plans and no JIT for the service's statements: they touch a page's worth of rows.
+        // On the large dataset starting workers took 28-35 of a 1 ms monitoring query's 30 ms
+        // (docs/explain), and JIT compiles for tens of ms whenever an estimate crosses jit_above_cost.
         hc.addDataSourceProperty("options", "-c statement_timeout=" + statementMs + " -c TimeZone=UTC"
-                + " -c max_parallel_workers_per_gather=0");
+                + " -c max_parallel_workers_per_gather=0 -c jit=off");
         // A vanished server must not hang a request past the statement timeout: the socket gives up too.
         hc.addDataSourceProperty("socketTimeout", Long.toString(statementMs / 1000 + 5));
         hc.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, cfg.connectionTimeout().toSeconds())));

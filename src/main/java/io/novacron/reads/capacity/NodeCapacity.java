@@ -32,10 +32,23 @@ public final class NodeCapacity {
             "sort", "limit", "cursor");
     private static final List<String> STATES = List.of("online", "maintenance", "offline");
 
-    private static final String SELECT = """
-            SELECT n.id, n.name, n.zone, n.state, n.cpu_cores, n.memory_mb, n.disk_gb, n.alloc_cpu_cores,
-                   n.alloc_memory_mb, n.alloc_disk_gb, n.vm_count, l.cpu_usage, l.memory_usage
-              FROM node n LEFT JOIN node_latest l ON l.node_id = n.id""";
+    /**
+     * The page is a top-N sort of {@code node} alone (one pass over a few hundred pages on the large
+     * dataset); the latest sample is joined to the page's rows only. Joining {@code node_latest}
+     * before the sort hashed all 5,000 of its rows per request (15 of 15.3 ms in EXPLAIN ANALYZE).
+     * Free-capacity expression indexes would make it a keyset walk, but every VM change updates its
+     * node's counters, and an index on them would turn those HOT updates into index writes.
+     */
+    private static final String PAGE = """
+            SELECT p.*, l.cpu_usage, l.memory_usage
+              FROM (SELECT n.id, n.name, n.zone, n.state, n.cpu_cores, n.memory_mb, n.disk_gb, n.alloc_cpu_cores,
+                           n.alloc_memory_mb, n.alloc_disk_gb, n.vm_count, %1$s AS sort_key
+                      FROM node n
+                     WHERE %2$s
+                     ORDER BY %1$s DESC, n.id DESC
+                     LIMIT ?) p
+              LEFT JOIN node_latest l ON l.node_id = p.id
+             ORDER BY p.sort_key DESC, p.id DESC""";
 
     private static final String TOTALS = """
             SELECT count(*), coalesce(sum(cpu_cores), 0), coalesce(sum(memory_mb), 0), coalesce(sum(disk_gb), 0),
@@ -120,16 +133,15 @@ public final class NodeCapacity {
     private static CapacityPage page(Connection c, String where, List<Object> filterArgs, String sort, String column,
                                      List<Object> cursor, int limit) throws SQLException {
         List<Object> args = new ArrayList<>(filterArgs);
-        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE ").append(where);
+        String pageWhere = where;
         if (cursor != null) {
-            sql.append(" AND (").append(column).append(", n.id) < (?, ?)");
+            pageWhere += " AND (" + column + ", n.id) < (?, ?)";
             args.add(Cursor.longAt(cursor, 0));
             args.add(Cursor.longAt(cursor, 1));
         }
-        sql.append(" ORDER BY ").append(column).append(" DESC, n.id DESC LIMIT ?");
         args.add(limit + 1);
         List<Item> items = new ArrayList<>();
-        try (PreparedStatement ps = Sql.prepareCustom(c, sql.toString())) {
+        try (PreparedStatement ps = Sql.prepareCustom(c, PAGE.formatted(column, pageWhere))) {
             Sql.bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
