@@ -2,6 +2,7 @@ package io.novacron.app;
 
 import io.novacron.bench.BenchRun;
 import io.novacron.bench.Dataset;
+import io.novacron.bench.Workloads;
 import io.novacron.config.ServiceConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +45,9 @@ final class Bench implements Callable<Integer> {
     Duration warmup;
     @Option(names = "--concurrency", defaultValue = "1,8", split = ",", description = "client threads (default: ${DEFAULT-VALUE})")
     List<Integer> concurrency;
+    @Option(names = "--workloads", split = ",", description = "reads to measure (default: all five: dashboard, vm_listing, "
+            + "monitoring, node_capacity, metrics_aggregation)")
+    List<String> workloads;
     @Option(names = "--skip-load", description = "measure the dataset already loaded in the database")
     boolean skipLoad;
     @Option(names = "--smoke", description = "CI smoke: a tiny slice of the dataset and short runs; checks the harness, not the service's speed")
@@ -74,6 +78,12 @@ final class Bench implements Callable<Integer> {
         if (own) {
             cfg = cfg.withDb(cfg.db().withUrl(withDatabaseName(cfg.db(), "novacron_bench_" + ds.name())));
         }
+        if (workloads == null) {
+            workloads = Workloads.NAMES;
+        } else if (!Workloads.NAMES.containsAll(workloads)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--workloads: unknown read in " + workloads
+                    + "; allowed: " + String.join(", ", Workloads.NAMES));
+        }
         if (url != null && cfg.http().adminToken() == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--url needs the service's --admin-token");
         }
@@ -81,7 +91,7 @@ final class Bench implements Callable<Integer> {
         List<String> jvm = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments();
         String command = "java " + (jvm.isEmpty() ? "" : String.join(" ", jvm) + " ") + "-jar target/novacron.jar "
                 + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        BenchRun.run(new BenchRun.Options(ds, load.seed, url, cachedUrl, cfg, own, duration, warmup, requests, concurrency, skipLoad,
+        BenchRun.run(new BenchRun.Options(ds, load.seed, url, cachedUrl, cfg, own, duration, warmup, requests, concurrency, workloads, skipLoad,
                 freshnessTrials, naiveSamples, out, load.batchSize, load.inFlight, command), System.out);
         return 0;
     }

@@ -33,7 +33,7 @@ public final class BenchRun {
      * @param ownDatabase the database is the bench's own: dropped and recreated before a load
      */
     public record Options(Dataset dataset, long seed, String url, String cachedUrl, ServiceConfig config, boolean ownDatabase,
-                          Duration duration, Duration warmup, long requests, List<Integer> concurrency, boolean skipLoad,
+                          Duration duration, Duration warmup, long requests, List<Integer> concurrency, List<String> workloads, boolean skipLoad,
                           int freshnessTrials, long naiveSamples, Path outDir, int batchSize, int inFlight, String command) {
     }
 
@@ -89,7 +89,7 @@ public final class BenchRun {
                         + "column understates what the service gains over the original queries served the same way");
                 LatencyRun runner = new LatencyRun(workloads, o.requests(), o.duration(), o.warmup());
                 List<BenchReport.ReadRow> rows = new ArrayList<>();
-                for (String w : Workloads.NAMES) {
+                for (String w : o.workloads()) {
                     for (int conc : o.concurrency()) {
                         long seed = Streams.mix(o.seed(), w.hashCode(), conc); // same draws for every path
                         LatencyRun.Stats orig = baseline == null ? null : measure(out, "original", w, conc, runner, baseline, seed);

@@ -2,8 +2,11 @@ package io.novacron.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.HdrHistogram.Histogram;
@@ -18,13 +21,17 @@ public final class LatencyRun {
     /** Highest latency tracked: one minute, in microseconds; 3 significant digits. */
     static final long MAX_MICROS = 60_000_000L;
 
-    /** Latency figures in milliseconds, throughput in calls per second. */
+    /**
+     * Latency figures in milliseconds, throughput in calls per second; {@code variants} splits them
+     * by request variant (which filter combination, which scope...) to tell what makes the tail.
+     */
     public record Stats(long calls, long errors, double p50, double p95, double p99, double max, double throughput,
-                        double seconds, String firstError) {
-        static Stats of(Histogram h, long errors, double seconds, String firstError) {
+                        double seconds, String firstError, Map<String, Stats> variants) {
+        static Stats of(Histogram h, long errors, double seconds, String firstError, Map<String, Stats> variants) {
             long n = h.getTotalCount();
             return new Stats(n, errors, ms(h.getValueAtPercentile(50)), ms(h.getValueAtPercentile(95)),
-                    ms(h.getValueAtPercentile(99)), ms(h.getMaxValue()), n / Math.max(1e-9, seconds), seconds, firstError);
+                    ms(h.getValueAtPercentile(99)), ms(h.getMaxValue()), n / Math.max(1e-9, seconds), seconds, firstError,
+                    variants);
         }
 
         private static double ms(long micros) {
@@ -54,16 +61,17 @@ public final class LatencyRun {
         long deadline = System.nanoTime() + maxTime.toNanos();
         AtomicLong calls = new AtomicLong(), errors = new AtomicLong();
         AtomicReference<String> firstError = new AtomicReference<>();
-        List<Histogram> histograms = new ArrayList<>();
+        List<Map<String, Histogram>> histograms = new ArrayList<>(); // per thread, by variant
         List<Thread> threads = new ArrayList<>();
         long start = System.nanoTime();
         for (int t = 0; t < concurrency; t++) {
-            Histogram h = new Histogram(MAX_MICROS, 3);
-            histograms.add(h);
+            Map<String, Histogram> byVariant = new HashMap<>();
+            histograms.add(byVariant);
             SplittableRandom r = Streams.of(seed, t);
             Thread th = new Thread(() -> {
                 while (calls.get() < maxCalls && System.nanoTime() < deadline) {
                     Request req = workloads.draw(workload, r);
+                    Histogram h = byVariant.computeIfAbsent(req.variant(), v -> new Histogram(MAX_MICROS, 3));
                     long before = h.getTotalCount();
                     try {
                         target.execute(req, h);
@@ -85,8 +93,16 @@ public final class LatencyRun {
             th.join();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Histogram> merged = new TreeMap<>();
+        for (Map<String, Histogram> byVariant : histograms) {
+            byVariant.forEach((v, h) -> merged.computeIfAbsent(v, x -> new Histogram(MAX_MICROS, 3)).add(h));
+        }
         Histogram all = new Histogram(MAX_MICROS, 3);
-        histograms.forEach(all::add);
-        return Stats.of(all, errors.get(), seconds, firstError.get());
+        Map<String, Stats> variants = new TreeMap<>();
+        merged.forEach((v, h) -> {
+            all.add(h);
+            variants.put(v, Stats.of(h, 0, seconds, null, Map.of()));
+        });
+        return Stats.of(all, errors.get(), seconds, firstError.get(), variants.size() > 1 ? variants : Map.of());
     }
 }

@@ -52,6 +52,7 @@ public final class ReportWriter {
             detail(s, row, "optimized", row.optimized());
             detail(s, row, "cached", row.cached());
         }
+        variants(s, r);
         ingest(s, r.load());
         s.append("\n## Freshness (acknowledged write → visible in the read)\n\n| write | read | trials | timeouts | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|\n");
         for (Freshness.Result f : r.freshness()) {
@@ -105,6 +106,22 @@ public final class ReportWriter {
         for (Storage.Table t : st.tables()) {
             s.append("| ").append(t.name()).append(" | ").append(size(t.totalBytes())).append(" | ").append(size(t.heapBytes()))
                     .append(" | ").append(size(t.indexBytes())).append(" |\n");
+        }
+    }
+
+    /** The service without cache, split by request variant: which requests make the tail. */
+    private static void variants(StringBuilder s, BenchReport r) {
+        StringBuilder rows = new StringBuilder();
+        for (BenchReport.ReadRow row : r.reads()) {
+            LatencyRun.Stats st = row.optimized();
+            if (st != null && st.variants() != null) {
+                st.variants().forEach((v, vs) -> rows.append(String.format(Locale.ROOT, "| %s | %d | %s | %,d | %.2f | %.2f | %.2f | %.2f |%n",
+                        row.query(), row.concurrency(), v, vs.calls(), vs.p50(), vs.p95(), vs.p99(), vs.max())));
+            }
+        }
+        if (!rows.isEmpty()) {
+            s.append("\n### By variant (service, cache off)\n\n| query | c | variant | calls | p50 | p95 | p99 | max |\n|---|---|---|---|---|---|---|---|\n")
+                    .append(rows);
         }
     }
 

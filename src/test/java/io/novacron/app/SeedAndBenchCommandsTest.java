@@ -32,6 +32,22 @@ class SeedAndBenchCommandsTest {
     }
 
     @Test
+    void anUnknownWorkloadIsRefusedBeforeAnythingRuns() {
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = Main.run("bench", "--skip-load", "--workloads", "dashboard,reports");
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(code).isEqualTo(2);
+        assertThat(captured.toString(StandardCharsets.UTF_8)).contains("--workloads: unknown read in [dashboard, reports]")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
     void durationsReadTheShortForms() {
         var c = new Bench.DurationConverter();
         assertThat(c.convert("30s")).isEqualTo(Duration.ofSeconds(30));

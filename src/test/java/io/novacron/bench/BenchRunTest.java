@@ -25,7 +25,7 @@ class BenchRunTest {
     @Test
     void aRunLoadsThroughTheIngestionApiAndReportsEveryReadPathFreshnessAndStorage(@TempDir Path dir) throws Exception {
         BenchRun.Options o = new BenchRun.Options(TINY, 42, service.baseUrl(), service.baseUrl(), service.app().config(), false,
-                Duration.ofSeconds(2), Duration.ofMillis(100), 30, List.of(1, 2), false, 4, 300, dir, 500, 2, "bench (test)");
+                Duration.ofSeconds(2), Duration.ofMillis(100), 30, List.of(1, 2), Workloads.NAMES, false, 4, 300, dir, 500, 2, "bench (test)");
         BenchReport r = BenchRun.run(o, new PrintStream(OutputStream.nullOutputStream()));
 
         MetricLoader.Result ingest = r.load().ingest();
@@ -44,7 +44,14 @@ class BenchRunTest {
                 assertThat(s.p50()).isLessThanOrEqualTo(s.p99());
             }
             assertThat(row.improvementP50()).isNotNull();
+            // The split by variant accounts for every call (no split when one variant was drawn).
+            LatencyRun.Stats opt = row.optimized();
+            if (!opt.variants().isEmpty()) {
+                assertThat(opt.variants().values().stream().mapToLong(LatencyRun.Stats::calls).sum()).isEqualTo(opt.calls());
+            }
         }
+        assertThat(r.reads()).filteredOn(row -> row.query().equals("metrics_aggregation"))
+                .allSatisfy(row -> assertThat(row.optimized().variants().keySet()).contains("vm_24h_5m", "org_24h_5m"));
         assertThat(r.httpFloor()).extracting(BenchReport.Floor::concurrency).containsExactly(1, 2);
         assertThat(r.httpFloor()).allSatisfy(f -> assertThat(f.stats().calls()).isPositive());
         assertThat(r.freshness()).extracting(Freshness.Result::read)
@@ -53,7 +60,7 @@ class BenchRunTest {
 
         Path md = dir.resolve("tiny-" + r.date() + ".md");
         assertThat(Files.readString(md)).contains("| query | original p50 / p99 | optimized p50 / p99 (no cache) | cached p50 / p99 | improvement | target |")
-                .contains("## Ingest").contains("## Freshness").contains("## Storage").contains("## Machine").contains("bench (test)");
+                .contains("### By variant").contains("## Ingest").contains("## Freshness").contains("## Storage").contains("## Machine").contains("bench (test)");
         JsonNode json = Json.MAPPER.readTree(dir.resolve("tiny-" + r.date() + ".json").toFile());
         assertThat(json.path("reads").size()).isEqualTo(10);
         assertThat(json.path("machine").path("settings").has("shared_buffers")).isTrue();
