@@ -31,8 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>move {@code ingest_until} forward by a chunk, under the scope's exclusive ingest lock
  *       (waits for the batches in flight; from then on, samples of earlier buckets are "late" and
  *       also append a partial to the delta), and commit;</li>
- *   <li>in one REPEATABLE READ transaction: aggregate the raw samples of [{@code tier_until},
- *       {@code ingest_until}) into new 5-minute rows, delete the delta partials of that range
+ *   <li>in one REPEATABLE READ transaction: once {@code ingest_until} has passed an hour
+ *       boundary, aggregate the raw samples of [{@code tier_until}, that hour) into new 5-minute
+ *       rows, series by series (a series' rows land together), delete the delta partials of that range
  *       (their samples are in the raw rows just read, and later ones are not: both belong to the
  *       same batches), fold the older delta partials (late samples) into every tier whose
  *       watermark is past them, build the 1-hour rows of the hours now complete from the
@@ -58,7 +59,10 @@ public final class RollupCompactor {
     static final int OPEN_GRACE_SECONDS = 120;
     /** How far {@code ingest_until} stays behind the newest sample and the clock. */
     static final Duration GRACE = Duration.ofMinutes(10);
-    /** Raw time aggregated per round: bounds a round's memory (the large dataset: 500k samples). */
+    /**
+     * How far {@code ingest_until} moves per round. Short, so that few samples in flight become
+     * "late"; the 5-minute rows are built per whole hour of it.
+     */
     static final Duration CHUNK = Duration.ofMinutes(5);
     private static final int MAX_ROUNDS = 400;
     /**
@@ -67,6 +71,8 @@ public final class RollupCompactor {
      * than 15 s, and a round that always times out never moves its watermarks.
      */
     private static final String MAINTENANCE_TIMEOUT = "SET LOCAL statement_timeout = '10min'";
+    /** An hour of raw samples sorted by series: 6 M rows on the large dataset (the default 4 MB spills every run). */
+    private static final String SORT_MEMORY = "SET LOCAL work_mem = '256MB'";
     private static final long MINUTE_5 = 300_000_000L, HOUR = 3_600_000_000L, DAY = 86_400_000_000L;
 
     private final Tx tx;
@@ -130,22 +136,27 @@ public final class RollupCompactor {
     // ---------------------------------------------------------------- series scopes
 
     /**
-     * Step 1: moves {@code ingest_until} one chunk past {@code tier_until} (over days without a
-     * raw partition at once), never past {@link #GRACE} before the newest sample and the clock.
+     * Step 1: moves {@code ingest_until} one chunk forward (over days without a raw partition at
+     * once), never past {@link #GRACE} before the newest sample and the clock.
      */
     boolean advanceIngest(RollupScope scope) {
         try {
             return tx.inTransaction(c -> {
+                // One compactor per scope for both steps: both update the scope's watermark row, and
+                // the round's REPEATABLE READ update would fail on a move committed since its snapshot.
+                if (!tryLock(c, scope)) {
+                    return false;
+                }
                 Watermarks w = Watermarks.read(c, scope);
                 long newest = newestSample(c, scope);
                 if (newest == Watermarks.NONE) {
                     return false; // nothing ingested yet
                 }
-                long start = w.ingestUntil() == Watermarks.NONE ? oldestAdmitted() : w.tierUntil();
+                long start = w.ingestUntil() == Watermarks.NONE ? oldestAdmitted() : w.ingestUntil();
                 long horizon = Math.min(micros(clock.instant()), newest) - GRACE.toNanos() / 1000;
                 long from = Math.max(start, firstPartitionDay(c, scope, start));
                 long target = Math.floorDiv(Math.min(horizon, firstSampleChunk(c, scope, from, horizon) + CHUNK.toNanos() / 1000), MINUTE_5) * MINUTE_5;
-                if (target <= start || (w.ingestUntil() != Watermarks.NONE && target <= w.ingestUntil())) {
+                if (target <= start) {
                     return false;
                 }
                 try (Statement st = c.createStatement()) {
@@ -258,13 +269,11 @@ public final class RollupCompactor {
             }
             long folded = 0;
             long tier = w.tierUntil();
-            if (w.ingestUntil() > tier) {
-                deleteDelta(c, scope, tier, w.ingestUntil());
-                Map<BucketKey, Aggregate> fives = new HashMap<>();
-                long raw = aggregateRaw(c, scope, tier, w.ingestUntil(), fives);
-                insertTier(c, scope, 300, fives);
-                folded += raw;
-                tier = w.ingestUntil();
+            long fiveUntil = Math.floorDiv(w.ingestUntil(), HOUR) * HOUR; // whole hours: see buildFiveMinute
+            if (fiveUntil > tier) {
+                deleteDelta(c, scope, tier, fiveUntil);
+                folded += buildFiveMinute(c, scope, tier, fiveUntil);
+                tier = fiveUntil;
             }
             // Late samples: partials of buckets the tiers already hold.
             List<Map.Entry<BucketKey, Aggregate>> late = takeDelta(c, scope, "bucket < ?", BucketKey.timestamp(tier));
@@ -302,32 +311,57 @@ public final class RollupCompactor {
         }
     }
 
-    /** Aggregates the raw samples of [from, to) per (series, 5-minute bucket); returns the samples read. */
-    private static long aggregateRaw(Connection c, RollupScope scope, long from, long to, Map<BucketKey, Aggregate> out)
-            throws SQLException {
+    /**
+     * Builds the 5-minute rows of [from, to) from the raw samples, one series at a time: the raw
+     * rows come sorted by series, and each series' buckets are written as soon as it ends. Memory
+     * is one series' buckets and a COPY buffer, whatever the fleet's size, and the rows of one
+     * series land next to each other: built an hour at a time, one VM's day of 5-minute rows sits on
+     * about 24 pages instead of 288 (one per row when every 5 minutes wrote a row per series).
+     * Returns the samples read.
+     */
+    private static long buildFiveMinute(Connection c, RollupScope scope, long from, long to) throws SQLException {
         MetricKind kind = scope.kind();
-        // <raw>_ts_brin: a time slice of the newest partition(s), in the order it was written.
+        // <raw>_ts_brin finds the time slice; the sort (in work_mem, else on disk) groups it by series.
         String sql = "SELECT " + keyExpr(scope) + ", date_part('epoch', ts), " + String.join(", ", kind.metrics())
-                + " FROM " + scope.rawTable() + " WHERE ts >= ? AND ts < ?";
+                + " FROM " + scope.rawTable() + " WHERE ts >= ? AND ts < ? ORDER BY 1, 2";
+        try (Statement st = c.createStatement()) {
+            st.execute(SORT_MEMORY);
+        }
         long n = 0;
         double[] v = new double[MetricKind.METRICS];
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        TreeMap<Long, Aggregate> buckets = new TreeMap<>();
+        long a = 0, b = 0;
+        try (RollupRows.TierWriter out = RollupRows.tierWriter(c, scope, 300, ROUND_ROWS);
+             PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setFetchSize(10_000);
             ps.setObject(1, BucketKey.timestamp(from));
             ps.setObject(2, BucketKey.timestamp(to));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    long ka = rs.getLong(1), kb = rs.getLong(2);
+                    if (ka != a || kb != b) {
+                        writeSeries(out, a, b, buckets);
+                        a = ka;
+                        b = kb;
+                    }
                     long t = Math.round(rs.getDouble(3) * 1_000_000d);
                     for (int m = 0; m < MetricKind.METRICS; m++) {
                         v[m] = kind.isReal(m) ? rs.getFloat(4 + m) : rs.getDouble(4 + m);
                     }
-                    out.computeIfAbsent(new BucketKey(rs.getLong(1), rs.getLong(2), BucketKey.bin(t, MINUTE_5)),
-                            k -> new Aggregate(true)).add(v);
+                    buckets.computeIfAbsent(BucketKey.bin(t, MINUTE_5), x -> new Aggregate(true)).add(v);
                     n++;
                 }
             }
+            writeSeries(out, a, b, buckets);
         }
         return n;
+    }
+
+    private static void writeSeries(RollupRows.TierWriter out, long a, long b, TreeMap<Long, Aggregate> buckets) throws SQLException {
+        for (Map.Entry<Long, Aggregate> e : buckets.entrySet()) {
+            out.write(new BucketKey(a, b, e.getKey()), e.getValue());
+        }
+        buckets.clear();
     }
 
     /** Builds the {@code toStep} rows of [from, to) from the complete {@code fromStep} rows. */

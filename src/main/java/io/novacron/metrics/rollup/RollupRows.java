@@ -22,26 +22,87 @@ public final class RollupRows {
 
     /** Writes merged tier rows into {@code table} (a staging table shaped like the scope's tier table). */
     static void copyTier(Connection c, String table, RollupScope scope, int stepSeconds, Map<BucketKey, Aggregate> rows) throws SQLException {
-        copy(c, "COPY " + table + " (" + scope.keyList() + ", step_s, bucket, n, sums, mins, maxs, sketches) FROM STDIN (FORMAT binary)",
-                scope, rows, stepSeconds);
+        copy(c, tierCopy(table, scope), scope, rows, stepSeconds);
+    }
+
+    /**
+     * A tier writer for rows produced one at a time (a streamed build): sends a COPY every
+     * {@code flushRows} rows, so memory stays bounded whatever the size of the build, and rows land
+     * in the table in the order they are written.
+     */
+    static TierWriter tierWriter(Connection c, RollupScope scope, int stepSeconds, int flushRows) {
+        return new TierWriter(c, tierCopy(scope.table(), scope), scope, stepSeconds, flushRows);
+    }
+
+    static final class TierWriter implements AutoCloseable {
+        private final Connection c;
+        private final String sql;
+        private final RollupScope scope;
+        private final int step, flushRows;
+        private PgCopyBuffer buf;
+        private int rows;
+        private long written;
+
+        private TierWriter(Connection c, String sql, RollupScope scope, int step, int flushRows) {
+            this.c = c;
+            this.sql = sql;
+            this.scope = scope;
+            this.step = step;
+            this.flushRows = flushRows;
+        }
+
+        void write(BucketKey k, Aggregate a) throws SQLException {
+            if (buf == null) {
+                buf = new PgCopyBuffer(flushRows * 400);
+            }
+            row(buf, scope, step, k, a);
+            if (++rows == flushRows) {
+                flush();
+            }
+        }
+
+        long written() {
+            return written + rows;
+        }
+
+        private void flush() throws SQLException {
+            if (rows > 0) {
+                buf.copyInto(c, sql);
+                written += rows;
+            }
+            buf = null;
+            rows = 0;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            flush();
+        }
+    }
+
+    private static String tierCopy(String table, RollupScope scope) {
+        return "COPY " + table + " (" + scope.keyList() + ", step_s, bucket, n, sums, mins, maxs, sketches) FROM STDIN (FORMAT binary)";
     }
 
     private static void copy(Connection c, String sql, RollupScope scope, Map<BucketKey, Aggregate> rows, int step) throws SQLException {
-        int keys = scope.keys().size();
         PgCopyBuffer buf = new PgCopyBuffer(rows.size() * 400);
         for (Map.Entry<BucketKey, Aggregate> e : rows.entrySet()) {
-            BucketKey k = e.getKey();
-            Aggregate a = e.getValue();
-            buf.startRow(keys + (step > 0 ? 7 : 6)).int8(k.a());
-            if (keys == 2) {
-                buf.int8(k.b());
-            }
-            if (step > 0) {
-                buf.int4(step);
-            }
-            buf.timestamptz(k.bucketMicros()).int8(a.n)
-                    .float8Array(a.sum).float8Array(a.min).float8Array(a.max).bytea(a.encodeSketches());
+            row(buf, scope, step, e.getKey(), e.getValue());
         }
         buf.copyInto(c, sql);
+    }
+
+    /** One row: keys, step (tier rows only, {@code step > 0}), bucket, n, sums, mins, maxs, sketches. */
+    private static void row(PgCopyBuffer buf, RollupScope scope, int step, BucketKey k, Aggregate a) {
+        int keys = scope.keys().size();
+        buf.startRow(keys + (step > 0 ? 7 : 6)).int8(k.a());
+        if (keys == 2) {
+            buf.int8(k.b());
+        }
+        if (step > 0) {
+            buf.int4(step);
+        }
+        buf.timestamptz(k.bucketMicros()).int8(a.n)
+                .float8Array(a.sum).float8Array(a.min).float8Array(a.max).bytea(a.encodeSketches());
     }
 }
