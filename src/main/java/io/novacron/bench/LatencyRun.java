@@ -103,6 +103,6 @@ public final class LatencyRun {
             all.add(h);
             variants.put(v, Stats.of(h, 0, seconds, null, Map.of()));
         });
-        return Stats.of(all, errors.get(), seconds, firstError.get(), variants.size() > 1 ? variants : Map.of());
+        return Stats.of(all, errors.get(), seconds, firstError.get(), variants);
     }
 }

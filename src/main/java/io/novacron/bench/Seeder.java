@@ -83,17 +83,19 @@ public final class Seeder {
     }
 
     /**
-     * Waits (at most 20 minutes) until the service's compactor has built the series tiers up to
-     * its grace before the newest sample and folded the closed organization partials: the reads
+     * Waits (at most 20 minutes) until the service's compactor has moved {@code ingest_until} up to
+     * its grace before the newest sample, built the 5-minute rows of every whole hour before it and
+     * folded the closed organization partials: the reads
      * are measured in steady state, not while a bulk load's backlog is being compacted. Queries
      * are exact either way; they only read more raw rows before. Returns the seconds waited.
      */
     private static double settle(Connection c) throws SQLException, InterruptedException {
         String pending = """
                 SELECT (SELECT count(*) FROM rollup_watermark w
-                         WHERE w.tier_until IS NULL
-                            OR w.tier_until < (SELECT max(ts) FROM vm_latest) - interval '16 minutes' AND w.scope = 'vm'
-                            OR w.tier_until < (SELECT max(ts) FROM node_latest) - interval '16 minutes' AND w.scope = 'node')
+                         WHERE w.ingest_until IS NULL
+                            OR w.tier_until < date_trunc('hour', w.ingest_until)
+                            OR w.ingest_until < (SELECT max(ts) FROM vm_latest) - interval '16 minutes' AND w.scope = 'vm'
+                            OR w.ingest_until < (SELECT max(ts) FROM node_latest) - interval '16 minutes' AND w.scope = 'node')
                      + (SELECT count(*) FROM (SELECT 1 FROM org_rollup_delta WHERE bucket < now() - interval '4 minutes' LIMIT 1) d)""";
         long t0 = System.nanoTime();
         while (System.nanoTime() - t0 < 20L * 60 * 1_000_000_000L) {

@@ -44,14 +44,14 @@ class BenchRunTest {
                 assertThat(s.p50()).isLessThanOrEqualTo(s.p99());
             }
             assertThat(row.improvementP50()).isNotNull();
-            // The split by variant accounts for every call (no split when one variant was drawn).
+            // The split by variant accounts for every call.
             LatencyRun.Stats opt = row.optimized();
-            if (!opt.variants().isEmpty()) {
-                assertThat(opt.variants().values().stream().mapToLong(LatencyRun.Stats::calls).sum()).isEqualTo(opt.calls());
-            }
+            assertThat(opt.variants()).isNotEmpty();
+            assertThat(opt.variants().values().stream().mapToLong(LatencyRun.Stats::calls).sum()).isEqualTo(opt.calls());
         }
         assertThat(r.reads()).filteredOn(row -> row.query().equals("metrics_aggregation"))
-                .allSatisfy(row -> assertThat(row.optimized().variants().keySet()).contains("vm_24h_5m", "org_24h_5m"));
+                .allSatisfy(row -> assertThat(List.of("vm_24h_5m", "vm_24h_raw", "node_24h_5m", "org_24h_5m", "vm_7d_auto"))
+                        .containsAll(row.optimized().variants().keySet()));
         assertThat(r.httpFloor()).extracting(BenchReport.Floor::concurrency).containsExactly(1, 2);
         assertThat(r.httpFloor()).allSatisfy(f -> assertThat(f.stats().calls()).isPositive());
         assertThat(r.freshness()).extracting(Freshness.Result::read)
