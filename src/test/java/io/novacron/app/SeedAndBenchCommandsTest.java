@@ -2,9 +2,6 @@ package io.novacron.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -18,32 +15,16 @@ class SeedAndBenchCommandsTest {
 
     @Test
     void anUnknownDatasetIsOneLineAndExitCode2() {
-        PrintStream err = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.run("bench", "--dataset", "huge");
-        } finally {
-            System.setErr(err);
-        }
-        assertThat(code).isEqualTo(2);
-        assertThat(captured.toString(StandardCharsets.UTF_8)).startsWith("novacron: unknown dataset 'huge'").doesNotContain("\tat ");
+        CommandRun run = CommandRun.of("bench", "--dataset", "huge");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.stderr()).startsWith("novacron: unknown dataset 'huge'").doesNotContain("\tat ");
     }
 
     @Test
     void anUnknownWorkloadIsRefusedBeforeAnythingRuns() {
-        PrintStream err = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.run("bench", "--skip-load", "--workloads", "dashboard,reports");
-        } finally {
-            System.setErr(err);
-        }
-        assertThat(code).isEqualTo(2);
-        assertThat(captured.toString(StandardCharsets.UTF_8)).contains("--workloads: unknown read in [dashboard, reports]")
+        CommandRun run = CommandRun.of("bench", "--skip-load", "--workloads", "dashboard,reports");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.stderr()).contains("--workloads: unknown read in [dashboard, reports]")
                 .doesNotContain("\tat ");
     }
 
