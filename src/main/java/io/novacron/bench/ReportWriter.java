@@ -114,7 +114,7 @@ public final class ReportWriter {
         StringBuilder rows = new StringBuilder();
         for (BenchReport.ReadRow row : r.reads()) {
             LatencyRun.Stats st = row.optimized();
-            if (st != null && st.variants() != null) {
+            if (st != null) {
                 st.variants().forEach((v, vs) -> rows.append(String.format(Locale.ROOT, "| %s | %d | %s | %,d | %.2f | %.2f | %.2f | %.2f |%n",
                         row.query(), row.concurrency(), v, vs.calls(), vs.p50(), vs.p95(), vs.p99(), vs.max())));
             }

@@ -41,7 +41,6 @@ public final class RollupRows {
         private final int step, flushRows;
         private PgCopyBuffer buf;
         private int rows;
-        private long written;
 
         private TierWriter(Connection c, String sql, RollupScope scope, int step, int flushRows) {
             this.c = c;
@@ -61,14 +60,9 @@ public final class RollupRows {
             }
         }
 
-        long written() {
-            return written + rows;
-        }
-
         private void flush() throws SQLException {
             if (rows > 0) {
                 buf.copyInto(c, sql);
-                written += rows;
             }
             buf = null;
             rows = 0;
