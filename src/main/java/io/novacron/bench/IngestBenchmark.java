@@ -139,7 +139,7 @@ public final class IngestBenchmark implements Callable<Integer> {
             long rows = tx.inTransaction(c -> {
                 try (Statement st = c.createStatement()) {
                     return (long) st.executeUpdate("INSERT INTO vm_rollup_delta SELECT org_id, vm_id, bucket - interval '2 days',"
-                            + " n, sums, mins, maxs, sketches FROM vm_rollup_5m");
+                            + " n, sums, mins, maxs, sketches, first_ts - interval '2 days', last_ts - interval '2 days' FROM vm_rollup_5m");
                 }
             });
             long t = System.nanoTime();

@@ -348,11 +348,11 @@ public final class MetricIngest {
                     lastKey = new BucketKey(a, c, bucket);
                     last = series.computeIfAbsent(lastKey, k -> new Aggregate(true));
                 }
-                last.add(v);
+                last.add(b.tsMicros[i], v);
             }
             if (vm) {
                 orgMinutes.computeIfAbsent(new BucketKey(b.org[i], 0, BucketKey.bin(b.tsMicros[i], MINUTE)),
-                        k -> new Aggregate(true)).add(v);
+                        k -> new Aggregate(true)).add(b.tsMicros[i], v);
             }
         }
         orgs.putAll(orgMinutes);

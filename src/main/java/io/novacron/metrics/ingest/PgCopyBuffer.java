@@ -66,6 +66,12 @@ public final class PgCopyBuffer {
         return int8(epochMicros - PG_EPOCH_OFFSET_MICROS);
     }
 
+    /** A SQL NULL in the next field. */
+    public PgCopyBuffer nullField() {
+        int32(-1);
+        return this;
+    }
+
     public PgCopyBuffer bytea(byte[] v) {
         int32(v.length);
         write(v);

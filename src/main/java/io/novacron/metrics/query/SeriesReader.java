@@ -4,6 +4,7 @@ import io.novacron.metrics.ingest.MetricKind;
 import io.novacron.metrics.rollup.Aggregate;
 import io.novacron.metrics.rollup.BucketKey;
 import io.novacron.metrics.rollup.RollupCompactor;
+import io.novacron.metrics.rollup.RollupRows;
 import io.novacron.metrics.rollup.RollupScope;
 import io.novacron.metrics.rollup.Watermarks;
 import java.sql.Connection;
@@ -13,6 +14,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 /**
  * Answers one series (or organization) over [from, to) at a step, exactly as the aggregation
@@ -66,7 +68,9 @@ final class SeriesReader {
             return;
         }
         if (i == tiers.size()) {
-            raw(lo, hi);
+            if (!edgeFromTier(lo, hi, tiers)) {
+                raw(lo, hi);
+            }
             return;
         }
         long t = tiers.get(i)[0];
@@ -74,12 +78,46 @@ final class SeriesReader {
         long limit = tiers.get(i)[1]; // Watermarks.NONE (Long.MIN_VALUE) before the first compaction
         long alignedHi = limit <= lo ? lo : Math.floorDiv(Math.min(hi, limit), t) * t;
         if (alignedLo < alignedHi) {
-            tier(t, alignedLo, alignedHi);
+            tier(t, alignedLo, alignedHi, this::add);
             cover(lo, alignedLo, tiers, i + 1);
             cover(alignedHi, hi, tiers, i + 1);
         } else {
             cover(lo, hi, tiers, i + 1);
         }
+    }
+
+    /**
+     * A window edge [lo, hi) inside one complete bucket of the finest tier: answered by that
+     * bucket's rows when their spans put every sample on one side of the edge (collectors that
+     * report on the minute, cut by a {@code from} or {@code to} with seconds). Returns false when
+     * the raw samples must answer: the edge is not inside one complete bucket, or a row's samples
+     * straddle it, or a row's span is unknown.
+     */
+    private boolean edgeFromTier(long lo, long hi, List<long[]> tiers) throws SQLException {
+        if (tiers.isEmpty()) {
+            return false;
+        }
+        long t = tiers.get(tiers.size() - 1)[0];
+        long bucket = Math.floorDiv(lo, t) * t;
+        if (hi > bucket + t || bucket + t > tiers.get(tiers.size() - 1)[1]) {
+            return false;
+        }
+        List<Aggregate> inside = new ArrayList<>();
+        boolean[] straddles = {false};
+        tier(t, bucket, bucket + t, (key, agg) -> {
+            if (agg.within(lo, hi)) {
+                inside.add(agg);
+            } else if (!agg.outside(lo, hi)) {
+                straddles[0] = true;
+            }
+        });
+        if (straddles[0]) {
+            return false;
+        }
+        for (Aggregate agg : inside) {
+            add(lo, agg); // the edge lies in one output bucket: the finest tier divides the step
+        }
+        return true;
     }
 
     private String keyWhere() {
@@ -91,8 +129,8 @@ final class SeriesReader {
         return 1 + bindKeyAt(ps, 1);
     }
 
-    private void tier(long tierMicros, long lo, long hi) throws SQLException {
-        String cols = "0, 0, date_part('epoch', bucket), n, sums, mins, maxs, " + (sketches ? "sketches" : "NULL::bytea");
+    private void tier(long tierMicros, long lo, long hi, BiConsumer<Long, Aggregate> rows) throws SQLException {
+        String cols = "0, 0, date_part('epoch', bucket), " + RollupRows.selectColumns(sketches ? "sketches" : "NULL::bytea");
         // Tier: primary key (keys, step_s, bucket). Delta: <scope>_rollup_delta_series_idx (keys, bucket).
         String sql = "SELECT " + cols + " FROM " + scope.table() + " WHERE " + keyWhere() + " AND step_s = ? AND bucket >= ? AND bucket < ?"
                 + " UNION ALL SELECT " + cols + " FROM " + scope.deltaTable() + " WHERE " + keyWhere() + " AND bucket >= ? AND bucket < ?";
@@ -106,8 +144,7 @@ final class SeriesReader {
             ps.setObject(p, BucketKey.timestamp(hi));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    long bucket = RollupCompactor.key(rs).bucketMicros();
-                    add(bucket, RollupCompactor.aggregate(rs, 4, sketches));
+                    rows.accept(RollupCompactor.key(rs).bucketMicros(), RollupCompactor.aggregate(rs, 4, sketches));
                 }
             }
         }
@@ -125,16 +162,33 @@ final class SeriesReader {
 
     private void raw(long lo, long hi) throws SQLException {
         MetricKind kind = scope.kind();
-        String table = scope.rawTable();
-        // vm_metrics primary key (org_id, vm_id, ts) / node_metrics (node_id, ts); scope=org reads
-        // only the sub-minute edges, through the org_id prefix and the ts BRIN.
-        String sql = "SELECT date_part('epoch', ts), " + String.join(", ", kind.metrics()) + " FROM " + table
-                + " WHERE " + keyWhere() + " AND ts >= ? AND ts < ? LIMIT " + (RAW_LIMIT + 1);
+        String cols = String.join(", ", kind.metrics());
+        String sql;
+        if (scope == RollupScope.ORG) {
+            // One probe of the vm_metrics primary key (org_id, vm_id, ts) per VM of the organization
+            // that has reported since lo (vm_latest keeps a row per series that ever reported, and
+            // its ts never moves back): the key's org_id prefix alone would walk every sample of
+            // every VM of the organization in the partition.
+            sql = "SELECT date_part('epoch', m.ts), m." + String.join(", m.", kind.metrics()) + " FROM vm_latest l CROSS JOIN LATERAL"
+                    + " (SELECT ts, " + cols + " FROM vm_metrics x WHERE x.org_id = l.org_id AND x.vm_id = l.vm_id"
+                    + " AND x.ts >= ? AND x.ts < ?) m WHERE l.org_id = ? AND l.ts >= ? LIMIT " + (RAW_LIMIT + 1);
+        } else {
+            // vm_metrics primary key (org_id, vm_id, ts) / node_metrics (node_id, ts).
+            sql = "SELECT date_part('epoch', ts), " + cols + " FROM " + scope.rawTable()
+                    + " WHERE " + keyWhere() + " AND ts >= ? AND ts < ? LIMIT " + (RAW_LIMIT + 1);
+        }
         double[] v = new double[MetricKind.METRICS];
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            int p = bindKey(ps);
-            ps.setObject(p++, BucketKey.timestamp(lo));
-            ps.setObject(p, BucketKey.timestamp(hi));
+            if (scope == RollupScope.ORG) {
+                ps.setObject(1, BucketKey.timestamp(lo));
+                ps.setObject(2, BucketKey.timestamp(hi));
+                ps.setLong(3, a);
+                ps.setObject(4, BucketKey.timestamp(lo));
+            } else {
+                int p = bindKey(ps);
+                ps.setObject(p++, BucketKey.timestamp(lo));
+                ps.setObject(p, BucketKey.timestamp(hi));
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     if (++rawRows > RAW_LIMIT) {
@@ -146,7 +200,7 @@ final class SeriesReader {
                         v[m] = kind.isReal(m) ? rs.getFloat(2 + m) : rs.getDouble(2 + m);
                     }
                     Aggregate one = new Aggregate(sketches);
-                    one.add(v);
+                    one.add(t, v);
                     add(t, one);
                 }
             }

@@ -13,13 +13,23 @@ import java.util.Arrays;
  * p95 is within ±1% (relative) of the sample value of 0-based rank ⌊0.95·(n−1)⌋ in sorted order
  * (a "lower nearest rank"); zero is exact. The six sketches of a row are stored one after the
  * other as varints in one bytea.
+ *
+ * <p><b>Span.</b> The earliest and latest sample time summarized, so a reader can tell whether a
+ * window edge that cuts the bucket leaves all of its samples on one side. A row stored before the
+ * span was kept reads as {@link #UNKNOWN} (the widest span), and so does anything merged with it.
  */
 public final class Aggregate {
     public static final double RELATIVE_ACCURACY = 0.01;
     public static final double P95 = 0.95;
     private static final int M = MetricKind.METRICS;
 
+    /** {@link #first()} of a row whose span is not known. */
+    public static final long UNKNOWN = Long.MIN_VALUE;
+
     long n;
+    /** Epoch microseconds; the empty aggregate's span is empty (first > last). */
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
     final double[] sum = new double[M];
     final double[] min = new double[M];
     final double[] max = new double[M];
@@ -36,9 +46,11 @@ public final class Aggregate {
             }
         }
     }
-    /** Adds one sample's six values. */
-    public void add(double[] v) {
+    /** Adds one sample: its time (epoch microseconds) and six values. */
+    public void add(long tsMicros, double[] v) {
         n++;
+        first = Math.min(first, tsMicros);
+        last = Math.max(last, tsMicros);
         for (int m = 0; m < M; m++) {
             double x = v[m];
             sum[m] += x;
@@ -56,6 +68,8 @@ public final class Aggregate {
 
     public void merge(Aggregate o) {
         n += o.n;
+        first = Math.min(first, o.first);
+        last = Math.max(last, o.last);
         for (int m = 0; m < M; m++) {
             sum[m] += o.sum[m];
             min[m] = Math.min(min[m], o.min[m]);
@@ -66,10 +80,15 @@ public final class Aggregate {
         }
     }
 
-    /** Reads a stored row's parts; {@code sketchBytes} may be null when quantiles are not needed. */
-    public static Aggregate of(long n, double[] sums, double[] mins, double[] maxs, byte[] sketchBytes) {
+    /**
+     * Reads a stored row's parts; {@code sketchBytes} may be null when quantiles are not needed;
+     * {@code first} {@link #UNKNOWN} when the row has no span.
+     */
+    public static Aggregate of(long n, double[] sums, double[] mins, double[] maxs, byte[] sketchBytes, long first, long last) {
         Aggregate a = new Aggregate(false);
         a.n = n;
+        a.first = first;
+        a.last = first == UNKNOWN ? Long.MAX_VALUE : last;
         System.arraycopy(sums, 0, a.sum, 0, M);
         System.arraycopy(mins, 0, a.min, 0, M);
         System.arraycopy(maxs, 0, a.max, 0, M);
@@ -77,6 +96,25 @@ public final class Aggregate {
             a.sketches = decodeSketches(sketchBytes);
         }
         return a;
+    }
+
+    /** The earliest sample time summarized, or {@link #UNKNOWN}. */
+    public long first() {
+        return first;
+    }
+
+    public long last() {
+        return last;
+    }
+
+    /** Every summarized sample lies in [lo, hi) (false when the span is unknown). */
+    public boolean within(long lo, long hi) {
+        return first >= lo && last < hi;
+    }
+
+    /** No summarized sample lies in [lo, hi) (false when the span is unknown). */
+    public boolean outside(long lo, long hi) {
+        return last < lo || first >= hi;
     }
 
     public long count() {

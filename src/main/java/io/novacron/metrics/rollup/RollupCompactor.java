@@ -348,7 +348,7 @@ public final class RollupCompactor {
                     for (int m = 0; m < MetricKind.METRICS; m++) {
                         v[m] = kind.isReal(m) ? rs.getFloat(4 + m) : rs.getDouble(4 + m);
                     }
-                    buckets.computeIfAbsent(BucketKey.bin(t, MINUTE_5), x -> new Aggregate(true)).add(v);
+                    buckets.computeIfAbsent(BucketKey.bin(t, MINUTE_5), x -> new Aggregate(true)).add(t, v);
                     n++;
                 }
             }
@@ -369,7 +369,7 @@ public final class RollupCompactor {
         long stepMicros = toStep * 1_000_000L;
         Map<BucketKey, Aggregate> out = new HashMap<>();
         // <tier>_bucket_brin: tier rows are written in time order.
-        String sql = "SELECT " + keyExpr(scope) + ", date_part('epoch', bucket), n, sums, mins, maxs, sketches FROM " + scope.table()
+        String sql = "SELECT " + keyExpr(scope) + ", date_part('epoch', bucket), " + RollupRows.selectColumns("sketches") + " FROM " + scope.table()
                 + " WHERE step_s = ? AND bucket >= ? AND bucket < ?";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setFetchSize(10_000);
@@ -432,7 +432,7 @@ public final class RollupCompactor {
         // <delta>_bucket_brin: the delta is appended in roughly time order.
         String sql = "DELETE FROM " + scope.deltaTable() + " WHERE ctid = ANY(ARRAY(SELECT ctid FROM " + scope.deltaTable()
                 + " WHERE " + where + " LIMIT " + ROUND_ROWS + "))"
-                + " RETURNING " + keyExpr(scope) + ", date_part('epoch', bucket), n, sums, mins, maxs, sketches";
+                + " RETURNING " + keyExpr(scope) + ", date_part('epoch', bucket), " + RollupRows.selectColumns("sketches");
         List<Map.Entry<BucketKey, Aggregate>> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setObject(1, param);
@@ -481,7 +481,7 @@ public final class RollupCompactor {
         }
         boolean two = scope.keys().size() == 2;
         // The tier's primary key (keys, step_s, bucket): one probe per touched bucket.
-        String sql = "SELECT " + keyExpr(scope) + ", date_part('epoch', bucket), n, sums, mins, maxs, sketches FROM " + scope.table()
+        String sql = "SELECT " + keyExpr(scope) + ", date_part('epoch', bucket), " + RollupRows.selectColumns("sketches") + " FROM " + scope.table()
                 + " WHERE step_s = ? AND (" + scope.keyList() + ", bucket) IN (SELECT k1, " + (two ? "k2, " : "")
                 + "timestamptz 'epoch' + kt * interval '1 microsecond' FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS u(k1, k2, kt))";
         try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -510,7 +510,8 @@ public final class RollupCompactor {
         try (Statement st = c.createStatement()) {
             st.executeUpdate("INSERT INTO " + scope.table() + " SELECT * FROM " + stage + " ORDER BY " + scope.keyList() + ", bucket"
                     + " ON CONFLICT (" + scope.keyList() + ", step_s, bucket) DO UPDATE SET n = EXCLUDED.n, sums = EXCLUDED.sums,"
-                    + " mins = EXCLUDED.mins, maxs = EXCLUDED.maxs, sketches = EXCLUDED.sketches");
+                    + " mins = EXCLUDED.mins, maxs = EXCLUDED.maxs, sketches = EXCLUDED.sketches,"
+                    + " first_ts = EXCLUDED.first_ts, last_ts = EXCLUDED.last_ts");
         }
     }
 
@@ -522,10 +523,15 @@ public final class RollupCompactor {
         return new BucketKey(rs.getLong(1), rs.getLong(2), Math.round(rs.getDouble(3) * 1_000_000d));
     }
 
-    /** Reads n, sums, mins, maxs[, sketches] starting at column {@code col}. */
+    /** Reads {@link RollupRows#selectColumns} starting at column {@code col}. */
     public static Aggregate aggregate(ResultSet rs, int col, boolean sketches) throws SQLException {
+        long first = Math.round(rs.getDouble(col + 5) * 1_000_000d);
+        if (rs.wasNull()) {
+            first = Aggregate.UNKNOWN;
+        }
+        long last = Math.round(rs.getDouble(col + 6) * 1_000_000d);
         return Aggregate.of(rs.getLong(col), doubles(rs.getArray(col + 1)), doubles(rs.getArray(col + 2)),
-                doubles(rs.getArray(col + 3)), sketches ? rs.getBytes(col + 4) : null);
+                doubles(rs.getArray(col + 3)), sketches ? rs.getBytes(col + 4) : null, first, last);
     }
 
     static double[] doubles(java.sql.Array a) throws SQLException {

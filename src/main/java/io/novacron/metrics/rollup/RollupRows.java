@@ -8,6 +8,16 @@ import java.util.SortedMap;
 
 /** Writes aggregate rows with binary COPY: partials into a delta table, merged tiers into a staging table. */
 public final class RollupRows {
+    /** The aggregate's columns, after keys, step and bucket, in the order rows are copied. */
+    static final String COLUMNS = "n, sums, mins, maxs, sketches, first_ts, last_ts";
+    /**
+     * The aggregate's columns as {@link RollupCompactor#aggregate} reads them, with the sketch
+     * column given (the column, or {@code NULL::bytea} when quantiles are not needed).
+     */
+    public static String selectColumns(String sketches) {
+        return "n, sums, mins, maxs, " + sketches + ", date_part('epoch', first_ts), date_part('epoch', last_ts)";
+    }
+
     private RollupRows() {
     }
 
@@ -16,7 +26,7 @@ public final class RollupRows {
         if (rows.isEmpty()) {
             return;
         }
-        copy(c, "COPY " + scope.deltaTable() + " (" + scope.keyList() + ", bucket, n, sums, mins, maxs, sketches) FROM STDIN (FORMAT binary)",
+        copy(c, "COPY " + scope.deltaTable() + " (" + scope.keyList() + ", bucket, " + COLUMNS + ") FROM STDIN (FORMAT binary)",
                 scope, rows, -1);
     }
 
@@ -75,7 +85,7 @@ public final class RollupRows {
     }
 
     private static String tierCopy(String table, RollupScope scope) {
-        return "COPY " + table + " (" + scope.keyList() + ", step_s, bucket, n, sums, mins, maxs, sketches) FROM STDIN (FORMAT binary)";
+        return "COPY " + table + " (" + scope.keyList() + ", step_s, bucket, " + COLUMNS + ") FROM STDIN (FORMAT binary)";
     }
 
     private static void copy(Connection c, String sql, RollupScope scope, Map<BucketKey, Aggregate> rows, int step) throws SQLException {
@@ -86,10 +96,10 @@ public final class RollupRows {
         buf.copyInto(c, sql);
     }
 
-    /** One row: keys, step (tier rows only, {@code step > 0}), bucket, n, sums, mins, maxs, sketches. */
+    /** One row: keys, step (tier rows only, {@code step > 0}), bucket, then {@link #COLUMNS}. */
     private static void row(PgCopyBuffer buf, RollupScope scope, int step, BucketKey k, Aggregate a) {
         int keys = scope.keys().size();
-        buf.startRow(keys + (step > 0 ? 7 : 6)).int8(k.a());
+        buf.startRow(keys + (step > 0 ? 9 : 8)).int8(k.a());
         if (keys == 2) {
             buf.int8(k.b());
         }
@@ -98,5 +108,10 @@ public final class RollupRows {
         }
         buf.timestamptz(k.bucketMicros()).int8(a.n)
                 .float8Array(a.sum).float8Array(a.min).float8Array(a.max).bytea(a.encodeSketches());
+        if (a.first() == Aggregate.UNKNOWN) {
+            buf.nullField().nullField();
+        } else {
+            buf.timestamptz(a.first()).timestamptz(a.last());
+        }
     }
 }
