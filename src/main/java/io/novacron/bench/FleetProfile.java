@@ -93,7 +93,10 @@ public final class FleetProfile {
                 }
             }
         }
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT max(ts) FROM vm_latest")) {
+        // The dataset's last step: the latest sample time most series share. (max(ts) would be a
+        // sample of an earlier run's freshness trials, written at its own "now", with seconds.)
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT ts FROM vm_latest GROUP BY ts ORDER BY count(*) DESC, ts DESC LIMIT 1")) {
             if (rs.next() && rs.getTimestamp(1) != null) {
                 end = rs.getTimestamp(1).toInstant();
             }

@@ -100,18 +100,23 @@ public final class Workloads {
                 .build().withVariant("zone_fits");
     }
 
-    /** One VM 24 h at 5 m; one VM 24 h raw; one node 24 h at 5 m; a whole org 24 h at 5 m; one VM 7 d at auto. */
+    /**
+     * One VM 24 h at 5 m; one VM 24 h raw; one node 24 h at 5 m; a whole org 24 h at 5 m, ending
+     * at the last samples' minute or 30 s into the next one, as a dashboard's "now" (its window
+     * edges cut a minute of the org's samples); one VM 7 d at auto.
+     */
     Request aggregation(SplittableRandom r) {
         Instant to = fleet.seriesEnd();
         Instant day = to.minus(Duration.ofHours(24));
         FleetProfile.MetricVm vm = fleet.hasMetrics() ? fleet.metricVm(r) : null;
         String token = vm == null ? null : fleet.org(vm.orgId()).token();
-        int pick = vm == null ? 2 : r.nextInt(5);
+        int pick = vm == null ? 2 : r.nextInt(6);
         var b = switch (pick) {
             case 0 -> query("vm_24h_5m", token, "vm", vm.vmId(), day, to, "5m");
             case 1 -> query("vm_24h_raw", token, "vm", vm.vmId(), day, to, "raw");
             case 2 -> query("node_24h_5m", null, "node", fleet.node(r).id(), day, to, "5m");
             case 3 -> query("org_24h_5m", token, "org", vm.orgId(), day, to, "5m");
+            case 4 -> query("org_24h_5m_now", token, "org", vm.orgId(), day.plusSeconds(30), to.plusSeconds(30), "5m");
             default -> query("vm_7d_auto", token, "vm", vm.vmId(), to.minus(Duration.ofDays(7)), to, "auto");
         };
         return b.build();

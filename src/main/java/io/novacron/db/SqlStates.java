@@ -11,6 +11,8 @@ public final class SqlStates {
     public static final String FOREIGN_KEY_VIOLATION = "23503";
     public static final String CHECK_VIOLATION = "23514";
     public static final String QUERY_CANCELED = "57014";
+    /** lock_timeout expired. */
+    public static final String LOCK_NOT_AVAILABLE = "55P03";
 
     private SqlStates() {
     }

@@ -1,9 +1,12 @@
 package io.novacron.metrics.rollup;
 
 import io.novacron.config.ServiceConfig;
+import io.novacron.db.DbException;
+import io.novacron.db.SqlStates;
 import io.novacron.db.Tx;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +21,10 @@ import java.time.ZoneOffset;
  * the raw retention), so history outlives the raw samples.
  */
 public final class MetricRetention {
+    static final Duration DDL_LOCK_WAIT = Duration.ofSeconds(1);
+    private static final int DDL_ATTEMPTS = 10;
+    private static final Duration DDL_RETRY_PAUSE = Duration.ofSeconds(3);
+
     private final Tx tx;
     private final ServiceConfig.Retention retention;
     private final Clock clock;
@@ -32,19 +39,26 @@ public final class MetricRetention {
     public int run() {
         Instant now = clock.instant();
         LocalDate today = LocalDate.ofInstant(now, ZoneOffset.UTC);
-        return tx.inTransaction(c -> {
+        partitionDdl(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT ensure_metric_partitions(?::date, ?::date)")) {
                 ps.setObject(1, today.minusDays(1));
                 ps.setObject(2, today.plusDays(2));
                 ps.execute();
             }
-            int dropped;
+            return null;
+        });
+        int dropped = partitionDdl(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT drop_metric_partitions(?)")) {
                 ps.setObject(1, now.minus(retention.raw()).atOffset(ZoneOffset.UTC));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    dropped = rs.getInt(1);
+                    return rs.getInt(1);
                 }
+            }
+        });
+        tx.inTransaction(c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET LOCAL statement_timeout = '10min'");
             }
             for (RollupScope scope : RollupScope.values()) {
                 for (int step : scope.stepsSeconds()) {
@@ -56,8 +70,38 @@ public final class MetricRetention {
                     }
                 }
             }
-            return dropped;
+            return null;
         });
+        return dropped;
+    }
+
+    /**
+     * Creating or dropping a partition locks the parent table exclusively, and every ingest batch
+     * that arrives while the DDL waits for that lock queues behind it. So the DDL waits at most
+     * {@link #DDL_LOCK_WAIT} for its lock and is retried a few times, a pause apart, rather than
+     * stalling ingestion until the statement timeout (seen in a large load: 15 s stalls).
+     */
+    private <T> T partitionDdl(Tx.Work<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return tx.inTransaction(c -> {
+                    try (Statement st = c.createStatement()) {
+                        st.execute("SET LOCAL lock_timeout = '" + DDL_LOCK_WAIT.toMillis() + "ms'");
+                    }
+                    return work.run(c);
+                });
+            } catch (DbException e) {
+                if (!SqlStates.LOCK_NOT_AVAILABLE.equals(e.sqlState()) || attempt == DDL_ATTEMPTS) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(DDL_RETRY_PAUSE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while retrying partition DDL", e);
+            }
+        }
     }
 
     private Duration keep(int step) {

@@ -8,6 +8,8 @@ import io.novacron.support.TestApp;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,5 +32,33 @@ class MetricRetentionTest {
         assertThat(fx.one("SELECT count(*) FROM vm_rollup WHERE step_s = 300")).isZero();
         assertThat(fx.one("SELECT count(*) FROM vm_rollup WHERE step_s = 3600")).isEqualTo(1);
         assertThat(fx.one("SELECT count(*) FROM vm_rollup WHERE step_s = 86400")).isEqualTo(1);
+    }
+
+    @Test
+    void partitionDdlWaitsOutAnInFlightBatchInShortLockWaitsInsteadOfFailing() throws Exception {
+        try (Connection c = service.database().connect(); Statement st = c.createStatement()) {
+            st.execute("SELECT ensure_metric_partitions(current_date - 9, current_date - 9)");
+        }
+        // As an ingest batch's transaction does; dropping a partition needs the parent exclusively.
+        try (Connection batch = service.database().connect()) {
+            batch.setAutoCommit(false);
+            batch.createStatement().execute("LOCK TABLE vm_metrics IN ROW EXCLUSIVE MODE");
+            CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> new MetricRetention(
+                    new Tx(service.app().database().dataSource()), service.app().config().retention(), Clock.systemUTC()).run());
+            Thread.sleep(3 * MetricRetention.DDL_LOCK_WAIT.toMillis());
+            assertThat(run).as("several lock waits have expired: retrying, not failed").isNotDone();
+            // The next batch is not held behind the waiting DDL (it would be until the DDL's statement
+            // timeout, 15 s, if the DDL waited for its lock that long).
+            try (Connection next = service.database().connect()) {
+                next.setAutoCommit(false);
+                Statement st = next.createStatement();
+                st.execute("SET LOCAL lock_timeout = '10s'");
+                st.execute("LOCK TABLE vm_metrics IN ROW EXCLUSIVE MODE");
+                next.commit();
+            }
+            assertThat(run).as("the first batch still holds its lock").isNotDone();
+            batch.commit();
+            assertThat(run.get(60, TimeUnit.SECONDS)).as("that day's vm and node partitions dropped").isEqualTo(2);
+        }
     }
 }
