@@ -10,7 +10,7 @@ SET jit = off;
 SELECT id AS org FROM org WHERE name = :'org_name' \gset
 SELECT node_id AS node FROM vm WHERE org_id = :org AND node_id IS NOT NULL ORDER BY id LIMIT 1 \gset
 SELECT (SELECT vm_id FROM vm_latest WHERE org_id = :org ORDER BY vm_id LIMIT 1) AS mvm,
-       (SELECT max(ts) FROM vm_latest) AS series_end \gset
+       (SELECT ts FROM vm_latest GROUP BY ts ORDER BY count(*) DESC, ts DESC LIMIT 1) AS series_end \gset
 SELECT id AS deep_id, created_at AS deep_created FROM vm WHERE org_id = :org ORDER BY created_at DESC, id DESC OFFSET 4999 LIMIT 1 \gset
 SELECT id AS deep_name_id, name AS deep_name FROM vm WHERE org_id = :org ORDER BY name, id OFFSET 4999 LIMIT 1 \gset
 SELECT count(*) AS org_vms FROM vm WHERE org_id = :org \gset
@@ -171,3 +171,17 @@ EXPLAIN (ANALYZE, BUFFERS)
 SELECT 0, 0, date_part('epoch', bucket), n, sums, mins, maxs, sketches FROM node_rollup
  WHERE node_id = :node AND step_s = 300 AND bucket >= timestamptz :'series_end' - interval '24 hours'
    AND bucket < (SELECT tier_until FROM rollup_watermark WHERE scope = 'node');
+\echo '=== 6e. aggregation: organization, a window edge with seconds (to = series end + 30 s): the minute rows and their sample span'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT 0, 0, date_part('epoch', bucket), n, sums, mins, maxs, NULL::bytea, date_part('epoch', first_ts), date_part('epoch', last_ts)
+  FROM org_rollup WHERE org_id = :org AND step_s = 60 AND bucket >= :'series_end' AND bucket < timestamptz :'series_end' + interval '1 minute'
+UNION ALL
+SELECT 0, 0, date_part('epoch', bucket), n, sums, mins, maxs, NULL::bytea, date_part('epoch', first_ts), date_part('epoch', last_ts)
+  FROM org_rollup_delta WHERE org_id = :org AND bucket >= :'series_end' AND bucket < timestamptz :'series_end' + interval '1 minute';
+\echo '=== 6f. aggregation: organization, the same edge from raw rows (when samples straddle it): one key probe per reporting VM'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT date_part('epoch', m.ts), m.cpu_usage, m.memory_usage, m.disk_read_bps, m.disk_write_bps, m.net_rx_bps, m.net_tx_bps
+  FROM vm_latest l CROSS JOIN LATERAL (SELECT ts, cpu_usage, memory_usage, disk_read_bps, disk_write_bps, net_rx_bps, net_tx_bps
+                                         FROM vm_metrics x WHERE x.org_id = l.org_id AND x.vm_id = l.vm_id
+                                          AND x.ts >= :'series_end' AND x.ts < timestamptz :'series_end' + interval '30 seconds') m
+ WHERE l.org_id = :org AND l.ts >= :'series_end' LIMIT 110001;
