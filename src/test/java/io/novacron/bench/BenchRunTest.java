@@ -50,7 +50,7 @@ class BenchRunTest {
             assertThat(opt.variants().values().stream().mapToLong(LatencyRun.Stats::calls).sum()).isEqualTo(opt.calls());
         }
         assertThat(r.reads()).filteredOn(row -> row.query().equals("metrics_aggregation"))
-                .allSatisfy(row -> assertThat(List.of("vm_24h_5m", "vm_24h_raw", "node_24h_5m", "org_24h_5m", "vm_7d_auto"))
+                .allSatisfy(row -> assertThat(List.of("vm_24h_5m", "vm_24h_raw", "node_24h_5m", "org_24h_5m", "org_24h_5m_now", "vm_7d_auto"))
                         .containsAll(row.optimized().variants().keySet()));
         assertThat(r.httpFloor()).extracting(BenchReport.Floor::concurrency).containsExactly(1, 2);
         assertThat(r.httpFloor()).allSatisfy(f -> assertThat(f.stats().calls()).isPositive());
