@@ -1,6 +1,7 @@
 package io.novacron.metrics.rollup;
 
 import io.novacron.config.ServiceConfig;
+import io.novacron.db.Database;
 import io.novacron.db.DbException;
 import io.novacron.db.SqlStates;
 import io.novacron.db.Tx;
@@ -57,9 +58,7 @@ public final class MetricRetention {
             }
         });
         tx.inTransaction(c -> {
-            try (Statement st = c.createStatement()) {
-                st.execute("SET LOCAL statement_timeout = '10min'");
-            }
+            Database.allowLongStatements(c, Duration.ofMinutes(10));
             for (RollupScope scope : RollupScope.values()) {
                 for (int step : scope.stepsSeconds()) {
                     // <table>_bucket_brin: old buckets sit in the oldest block ranges.

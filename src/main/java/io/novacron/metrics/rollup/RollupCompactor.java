@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.novacron.db.DbException;
+import io.novacron.db.Database;
 import io.novacron.db.Tx;
 import io.novacron.metrics.ingest.MetricKind;
 import java.sql.Connection;
@@ -70,7 +71,7 @@ public final class RollupCompactor {
      * once a day all hour rows of the day (2.4 M on the large dataset): under load that took more
      * than 15 s, and a round that always times out never moves its watermarks.
      */
-    private static final String MAINTENANCE_TIMEOUT = "SET LOCAL statement_timeout = '10min'";
+    private static final Duration MAINTENANCE_TIMEOUT = Duration.ofMinutes(10);
     /** An hour of raw samples sorted by series: 6 M rows on the large dataset (the default 4 MB spills every run). */
     private static final String SORT_MEMORY = "SET LOCAL work_mem = '256MB'";
     private static final long MINUTE_5 = 300_000_000L, HOUR = 3_600_000_000L, DAY = 86_400_000_000L;
@@ -258,8 +259,8 @@ public final class RollupCompactor {
         return tx.inTransaction(c -> {
             try (Statement st = c.createStatement()) {
                 st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
-                st.execute(MAINTENANCE_TIMEOUT);
             }
+            Database.allowLongStatements(c, MAINTENANCE_TIMEOUT);
             if (!tryLock(c, scope)) {
                 return new long[] {0, 0};
             }
@@ -399,9 +400,7 @@ public final class RollupCompactor {
     int organizationRound() {
         RollupScope scope = RollupScope.ORG;
         return tx.inTransaction(c -> {
-            try (Statement st = c.createStatement()) {
-                st.execute(MAINTENANCE_TIMEOUT);
-            }
+            Database.allowLongStatements(c, MAINTENANCE_TIMEOUT);
             if (!tryLock(c, scope)) {
                 return 0;
             }
