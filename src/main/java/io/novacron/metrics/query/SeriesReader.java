@@ -102,20 +102,15 @@ final class SeriesReader {
         if (hi > bucket + t || bucket + t > tiers.get(tiers.size() - 1)[1]) {
             return false;
         }
-        List<Aggregate> inside = new ArrayList<>();
-        boolean[] straddles = {false};
-        tier(t, bucket, bucket + t, (key, agg) -> {
-            if (agg.within(lo, hi)) {
-                inside.add(agg);
-            } else if (!agg.outside(lo, hi)) {
-                straddles[0] = true;
-            }
-        });
-        if (straddles[0]) {
+        List<Aggregate> rows = new ArrayList<>();
+        tier(t, bucket, bucket + t, (key, agg) -> rows.add(agg));
+        if (rows.stream().anyMatch(agg -> !agg.within(lo, hi) && !agg.outside(lo, hi))) {
             return false;
         }
-        for (Aggregate agg : inside) {
-            add(lo, agg); // the edge lies in one output bucket: the finest tier divides the step
+        for (Aggregate agg : rows) {
+            if (agg.within(lo, hi)) {
+                add(lo, agg); // the edge lies in one output bucket: the finest tier divides the step
+            }
         }
         return true;
     }
