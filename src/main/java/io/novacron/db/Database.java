@@ -10,6 +10,8 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -48,9 +50,9 @@ public final class Database implements AutoCloseable {
      * there, and the tiers fell 12 hours behind. HikariCP restores the network timeout when the
      * connection goes back to the pool.
      */
-    public static void allowLongStatements(Connection c, java.time.Duration timeout) throws SQLException {
+    public static void allowLongStatements(Connection c, Duration timeout) throws SQLException {
         c.setNetworkTimeout(Runnable::run, Math.toIntExact(timeout.plusSeconds(30).toMillis()));
-        try (java.sql.Statement st = c.createStatement()) {
+        try (Statement st = c.createStatement()) {
             st.execute("SET LOCAL statement_timeout = " + timeout.toMillis());
         }
     }
