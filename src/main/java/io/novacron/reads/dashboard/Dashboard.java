@@ -25,23 +25,26 @@ import java.util.Set;
 
 /**
  * {@code GET /api/v1/dashboard}: one organization's (or, for the admin without {@code org_id},
- * the platform's) fleet figures, read in one statement from the counters the V20 triggers keep in
- * step with every committed VM change. Work is proportional to the number of states, nodes and
- * owners of the org, never to its VMs.
+ * the platform's) fleet figures, read in one statement from the counters the V20 and V24
+ * triggers keep in step with every committed VM change. An org's dashboard reads its six state
+ * rows and one summary row; the platform's reads 16 stripes of each total. Neither grows with
+ * the number of VMs, nodes, owners or organizations, except the usage average below.
  *
  * <p>Windows, both relative to {@code as_of} (the database's {@code now()}):
  * {@code created_last_24h} counts VMs with {@code created_at > as_of - 24 h}, exactly (whole hours
- * from org_vm_created_1h plus an index count over the partial first hour);
+ * from the hourly creation counters plus an index count over the partial first hour);
  * {@code cpu_usage_avg_5m}/{@code memory_usage_avg_5m} are sum/count over the org_usage_1m
- * buckets of the current minute and the 4 before it (null when there is no sample).
+ * buckets of the current minute and the 4 before it (null when there is no sample); for the
+ * platform, over every organization's buckets of those minutes (one index range, a row per
+ * reporting org and minute).
  */
 public final class Dashboard {
     public static final String ROUTE = "/api/v1/dashboard";
     private static final Set<String> PARAMS = Set.of("org_id");
     private static final List<String> STATES = List.of("pending", "running", "stopped", "paused", "migrating", "error");
 
-    // PKs of org_vm_stats, org_node_vms, org_owner_vms, org_vm_created_1h, org_usage_1m (all lead
-    // with org_id); vm_org_created_idx for the partial hour.
+    // PKs of org_vm_stats, org_summary, org_vm_created_1h, org_usage_1m (all lead with org_id);
+    // vm_org_created_idx for the partial hour. Every parameter is the org id.
     static final String ORG_FIGURES = """
             WITH t AS (SELECT now() AS as_of,
                               date_trunc('hour', now() - interval '24 hours') + interval '1 hour' AS whole_hours_from,
@@ -50,18 +53,20 @@ public final class Dashboard {
                    EXISTS (SELECT 1 FROM org WHERE id = ?) AS org_exists,
                    (SELECT coalesce(json_agg(json_build_array(state, vm_count, cpu_cores, memory_mb, disk_gb)), '[]')
                       FROM org_vm_stats WHERE org_id = ?)::text AS states,
-                   (SELECT count(*) FROM org_node_vms WHERE org_id = ? AND vm_count > 0) AS nodes_in_use,
-                   (SELECT count(*) FROM org_owner_vms WHERE org_id = ? AND vm_count > 0) AS owners,
+                   coalesce(s.nodes_in_use, 0) AS nodes_in_use,
+                   coalesce(s.owners, 0) AS owners,
                    (SELECT coalesce(sum(vm_count), 0) FROM org_vm_created_1h WHERE org_id = ? AND bucket >= t.whole_hours_from)
                    + (SELECT count(*) FROM vm WHERE org_id = ? AND created_at > t.as_of - interval '24 hours'
                                                  AND created_at < t.whole_hours_from) AS created_last_24h,
                    u.samples, u.cpu_sum, u.memory_sum
-              FROM t, LATERAL (SELECT sum(samples) AS samples, sum(cpu_sum) AS cpu_sum, sum(memory_sum) AS memory_sum
-                                 FROM org_usage_1m WHERE org_id = ? AND bucket >= t.usage_from) u""";
+              FROM t
+              LEFT JOIN org_summary s ON s.org_id = ?
+             CROSS JOIN LATERAL (SELECT sum(samples) AS samples, sum(cpu_sum) AS cpu_sum, sum(memory_sum) AS memory_sum
+                                   FROM org_usage_1m WHERE org_id = ? AND bucket >= t.usage_from) u""";
+    private static final int ORG_PARAMS = (int) ORG_FIGURES.chars().filter(ch -> ch == '?').count();
 
-    // Sums over organizations. nodes_in_use = nodes with node.vm_count > 0 (the same rule as per
-    // org: VMs holding resources). org_vm_created_1h_bucket_idx, vm_created_idx and
-    // org_usage_1m_bucket_idx read only the window's rows, whatever the number of organizations.
+    // The V24 platform totals, 16 stripes each (platform_vm_created_1h by its (bucket, stripe)
+    // key); vm_created_idx for the partial hour; org_usage_1m_bucket_idx for the usage window.
     static final String PLATFORM_FIGURES = """
             WITH t AS (SELECT now() AS as_of,
                               date_trunc('hour', now() - interval '24 hours') + interval '1 hour' AS whole_hours_from,
@@ -69,15 +74,16 @@ public final class Dashboard {
             SELECT t.as_of, true AS org_exists,
                    (SELECT coalesce(json_agg(json_build_array(state, n, c, m, d)), '[]')
                       FROM (SELECT state, sum(vm_count) n, sum(cpu_cores) c, sum(memory_mb) m, sum(disk_gb) d
-                              FROM org_vm_stats GROUP BY state) s)::text AS states,
-                   (SELECT count(*) FROM node WHERE vm_count > 0) AS nodes_in_use,
-                   (SELECT count(*) FROM org_owner_vms WHERE vm_count > 0) AS owners,
-                   (SELECT coalesce(sum(vm_count), 0) FROM org_vm_created_1h WHERE bucket >= t.whole_hours_from)
+                              FROM platform_vm_stats GROUP BY state) s)::text AS states,
+                   p.nodes_in_use, p.owners,
+                   (SELECT coalesce(sum(vm_count), 0) FROM platform_vm_created_1h WHERE bucket >= t.whole_hours_from)
                    + (SELECT count(*) FROM vm WHERE created_at > t.as_of - interval '24 hours'
                                                 AND created_at < t.whole_hours_from) AS created_last_24h,
                    u.samples, u.cpu_sum, u.memory_sum
-              FROM t, LATERAL (SELECT sum(samples) AS samples, sum(cpu_sum) AS cpu_sum, sum(memory_sum) AS memory_sum
-                                 FROM org_usage_1m WHERE bucket >= t.usage_from) u""";
+              FROM t,
+                   LATERAL (SELECT sum(nodes_in_use) AS nodes_in_use, sum(owners) AS owners FROM platform_counts) p,
+                   LATERAL (SELECT sum(samples) AS samples, sum(cpu_sum) AS cpu_sum, sum(memory_sum) AS memory_sum
+                              FROM org_usage_1m WHERE bucket >= t.usage_from) u""";
 
     public record Resources(long cpuCores, long memoryMb, long diskGb) {
     }
@@ -114,7 +120,7 @@ public final class Dashboard {
     public static Figures figures(Connection c, Long org) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(org == null ? PLATFORM_FIGURES : ORG_FIGURES)) {
             if (org != null) {
-                for (int i = 1; i <= 7; i++) {
+                for (int i = 1; i <= ORG_PARAMS; i++) {
                     ps.setLong(i, org);
                 }
             }

@@ -44,11 +44,30 @@ class DashboardCountersTest {
                  truth_o AS (SELECT org_id, owner_id, count(*)::bigint n FROM vm GROUP BY 1, 2),
                  kept_o AS (SELECT org_id, owner_id, vm_count FROM org_owner_vms WHERE vm_count <> 0),
                  truth_c AS (SELECT org_id, date_trunc('hour', created_at) b, count(*)::bigint n FROM vm GROUP BY 1, 2),
-                 kept_c AS (SELECT org_id, bucket, vm_count FROM org_vm_created_1h WHERE vm_count <> 0)
+                 kept_c AS (SELECT org_id, bucket, vm_count FROM org_vm_created_1h WHERE vm_count <> 0),
+                 truth_sum AS (SELECT org_id, count(DISTINCT node_id) FILTER (WHERE vm_state_holds_resources(state)),
+                                      count(DISTINCT owner_id) FROM vm GROUP BY 1),
+                 kept_sum AS (SELECT org_id, nodes_in_use, owners FROM org_summary WHERE nodes_in_use <> 0 OR owners <> 0),
+                 truth_ps AS (SELECT org_id % 16, state, count(*)::bigint, sum(cpu_cores)::bigint, sum(memory_mb)::bigint,
+                                     sum(disk_gb)::bigint FROM vm GROUP BY 1, 2),
+                 kept_ps AS (SELECT stripe, state, vm_count, cpu_cores, memory_mb, disk_gb FROM platform_vm_stats
+                              WHERE vm_count <> 0 OR cpu_cores <> 0 OR memory_mb <> 0 OR disk_gb <> 0),
+                 truth_pc AS (SELECT date_trunc('hour', created_at), org_id % 16, count(*)::bigint FROM vm GROUP BY 1, 2),
+                 kept_pc AS (SELECT bucket, stripe, vm_count FROM platform_vm_created_1h WHERE vm_count <> 0),
+                 truth_po AS (SELECT org_id % 16, count(DISTINCT (org_id, owner_id)) FROM vm GROUP BY 1),
+                 kept_po AS (SELECT stripe, owners FROM platform_counts WHERE owners <> 0),
+                 truth_pn AS (SELECT node_id % 16, count(DISTINCT node_id) FROM vm
+                               WHERE node_id IS NOT NULL AND vm_state_holds_resources(state) GROUP BY 1),
+                 kept_pn AS (SELECT stripe, nodes_in_use FROM platform_counts WHERE nodes_in_use <> 0)
             SELECT 'stats ' || x::text FROM ((TABLE truth_s EXCEPT TABLE kept_s) UNION ALL (TABLE kept_s EXCEPT TABLE truth_s)) x
             UNION ALL SELECT 'node ' || x::text FROM ((TABLE truth_n EXCEPT TABLE kept_n) UNION ALL (TABLE kept_n EXCEPT TABLE truth_n)) x
             UNION ALL SELECT 'owner ' || x::text FROM ((TABLE truth_o EXCEPT TABLE kept_o) UNION ALL (TABLE kept_o EXCEPT TABLE truth_o)) x
-            UNION ALL SELECT 'created ' || x::text FROM ((TABLE truth_c EXCEPT TABLE kept_c) UNION ALL (TABLE kept_c EXCEPT TABLE truth_c)) x""";
+            UNION ALL SELECT 'created ' || x::text FROM ((TABLE truth_c EXCEPT TABLE kept_c) UNION ALL (TABLE kept_c EXCEPT TABLE truth_c)) x
+            UNION ALL SELECT 'summary ' || x::text FROM ((TABLE truth_sum EXCEPT TABLE kept_sum) UNION ALL (TABLE kept_sum EXCEPT TABLE truth_sum)) x
+            UNION ALL SELECT 'platform stats ' || x::text FROM ((TABLE truth_ps EXCEPT TABLE kept_ps) UNION ALL (TABLE kept_ps EXCEPT TABLE truth_ps)) x
+            UNION ALL SELECT 'platform created ' || x::text FROM ((TABLE truth_pc EXCEPT TABLE kept_pc) UNION ALL (TABLE kept_pc EXCEPT TABLE truth_pc)) x
+            UNION ALL SELECT 'platform owners ' || x::text FROM ((TABLE truth_po EXCEPT TABLE kept_po) UNION ALL (TABLE kept_po EXCEPT TABLE truth_po)) x
+            UNION ALL SELECT 'platform nodes ' || x::text FROM ((TABLE truth_pn EXCEPT TABLE kept_pn) UNION ALL (TABLE kept_pn EXCEPT TABLE truth_pn)) x""";
 
     @BeforeAll
     static void inventory() throws SQLException {
