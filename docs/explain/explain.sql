@@ -25,14 +25,15 @@ WITH t AS (SELECT now() AS as_of,
 SELECT t.as_of, EXISTS (SELECT 1 FROM org WHERE id = :org) AS org_exists,
        (SELECT coalesce(json_agg(json_build_array(state, vm_count, cpu_cores, memory_mb, disk_gb)), '[]')
           FROM org_vm_stats WHERE org_id = :org)::text AS states,
-       (SELECT count(*) FROM org_node_vms WHERE org_id = :org AND vm_count > 0) AS nodes_in_use,
-       (SELECT count(*) FROM org_owner_vms WHERE org_id = :org AND vm_count > 0) AS owners,
+       coalesce(s.nodes_in_use, 0) AS nodes_in_use, coalesce(s.owners, 0) AS owners,
        (SELECT coalesce(sum(vm_count), 0) FROM org_vm_created_1h WHERE org_id = :org AND bucket >= t.whole_hours_from)
        + (SELECT count(*) FROM vm WHERE org_id = :org AND created_at > t.as_of - interval '24 hours'
                                      AND created_at < t.whole_hours_from) AS created_last_24h,
        u.samples, u.cpu_sum, u.memory_sum
-  FROM t, LATERAL (SELECT sum(samples) AS samples, sum(cpu_sum) AS cpu_sum, sum(memory_sum) AS memory_sum
-                     FROM org_usage_1m WHERE org_id = :org AND bucket >= t.usage_from) u;
+  FROM t
+  LEFT JOIN org_summary s ON s.org_id = :org
+ CROSS JOIN LATERAL (SELECT sum(samples) AS samples, sum(cpu_sum) AS cpu_sum, sum(memory_sum) AS memory_sum
+                       FROM org_usage_1m WHERE org_id = :org AND bucket >= t.usage_from) u;
 
 \echo '=== 2. dashboard, platform (Dashboard.PLATFORM_FIGURES)'
 EXPLAIN (ANALYZE, BUFFERS)
@@ -42,15 +43,16 @@ WITH t AS (SELECT now() AS as_of,
 SELECT t.as_of, true AS org_exists,
        (SELECT coalesce(json_agg(json_build_array(state, n, c, m, d)), '[]')
           FROM (SELECT state, sum(vm_count) n, sum(cpu_cores) c, sum(memory_mb) m, sum(disk_gb) d
-                  FROM org_vm_stats GROUP BY state) s)::text AS states,
-       (SELECT count(*) FROM node WHERE vm_count > 0) AS nodes_in_use,
-       (SELECT count(*) FROM org_owner_vms WHERE vm_count > 0) AS owners,
-       (SELECT coalesce(sum(vm_count), 0) FROM org_vm_created_1h WHERE bucket >= t.whole_hours_from)
+                  FROM platform_vm_stats GROUP BY state) s)::text AS states,
+       p.nodes_in_use, p.owners,
+       (SELECT coalesce(sum(vm_count), 0) FROM platform_vm_created_1h WHERE bucket >= t.whole_hours_from)
        + (SELECT count(*) FROM vm WHERE created_at > t.as_of - interval '24 hours'
                                     AND created_at < t.whole_hours_from) AS created_last_24h,
        u.samples, u.cpu_sum, u.memory_sum
-  FROM t, LATERAL (SELECT sum(samples) AS samples, sum(cpu_sum) AS cpu_sum, sum(memory_sum) AS memory_sum
-                     FROM org_usage_1m WHERE bucket >= t.usage_from) u;
+  FROM t,
+       LATERAL (SELECT sum(nodes_in_use) AS nodes_in_use, sum(owners) AS owners FROM platform_counts) p,
+       LATERAL (SELECT sum(samples) AS samples, sum(cpu_sum) AS cpu_sum, sum(memory_sum) AS memory_sum
+                  FROM org_usage_1m WHERE bucket >= t.usage_from) u;
 
 \echo '=== 3a. listing, largest org, default sort, page 1'
 EXPLAIN (ANALYZE, BUFFERS)
