@@ -3,8 +3,10 @@ package io.novacron.web;
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Opaque keyset cursors: the sort key values of the last row returned, plus the sort they were
@@ -21,21 +23,38 @@ public final class Cursor {
      * an extra row means there is a next page. Drops it (in place) and returns the cursor after
      * the last row kept, or null on the last page.
      */
-    public static <T> String next(List<T> rows, int limit, String sort, java.util.function.Function<? super T, List<Object>> keyOf) {
+    public static <T> String next(List<T> rows, int limit, String sort, Function<? super T, List<Object>> keyOf) {
+        return next(rows, limit, sort, keyOf, Map.of());
+    }
+
+    /** {@link #next}, carrying {@code extras} to the next request (read back by {@link #extra}). */
+    public static <T> String next(List<T> rows, int limit, String sort, Function<? super T, List<Object>> keyOf,
+                                  Map<String, Object> extras) {
         if (rows.size() <= limit) {
             return null;
         }
         rows.subList(limit, rows.size()).clear();
-        return encode(sort, keyOf.apply(rows.get(limit - 1)));
+        return encode(sort, keyOf.apply(rows.get(limit - 1)), extras);
     }
 
-    public static String encode(String sort, List<Object> key) {
+    static String encode(String sort, List<Object> key, Map<String, Object> extras) {
+        Map<String, Object> m = new HashMap<>(extras);
+        m.put("s", sort);
+        m.put("k", key);
         try {
-            byte[] json = Json.MAPPER.writeValueAsBytes(Map.of("s", sort, "k", key));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(json);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.MAPPER.writeValueAsBytes(m));
         } catch (Exception e) {
             throw new IllegalStateException("cursor key is not serializable", e);
         }
+    }
+
+    /**
+     * An entry {@link #next} carried in {@code cursor}, or null when there is none. Only for a
+     * cursor {@link #decode} accepted; a client can edit it, so it may carry only what the client
+     * could not abuse (a row estimate, never a key or a scope).
+     */
+    public static Object extra(String cursor, String name) {
+        return cursor == null ? null : parse(cursor).get(name);
     }
 
     /** The key values of {@code cursor}, or null when there is none (first page). */
@@ -44,9 +63,7 @@ public final class Cursor {
             return null;
         }
         try {
-            byte[] json = Base64.getUrlDecoder().decode(cursor);
-            Map<String, Object> m = Json.MAPPER.readValue(new String(json, StandardCharsets.UTF_8),
-                    new TypeReference<Map<String, Object>>() { });
+            Map<String, Object> m = parse(cursor);
             Object k = m.get("k");
             if (!sort.equals(m.get("s")) || !(k instanceof List<?> key) || key.size() != arity) {
                 throw new IllegalArgumentException();
@@ -56,6 +73,15 @@ public final class Cursor {
             return typed;
         } catch (Exception e) {
             throw ApiException.invalid("cursor", "cursor is malformed or was made for another sort");
+        }
+    }
+
+    private static Map<String, Object> parse(String cursor) {
+        byte[] json = Base64.getUrlDecoder().decode(cursor);
+        try {
+            return Json.MAPPER.readValue(new String(json, StandardCharsets.UTF_8), new TypeReference<Map<String, Object>>() { });
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cursor is not JSON", e);
         }
     }
 

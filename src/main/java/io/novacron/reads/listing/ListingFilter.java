@@ -13,7 +13,8 @@ import java.util.Map;
  * fixed fragments only; every value the client gave is a bind parameter.
  */
 record ListingFilter(long org, List<String> states, Long nodeId, Long ownerId, List<String> tags, String q,
-                     Instant createdAfter, Instant createdBefore, ListingSort sort, int limit, List<Object> cursor) {
+                     Instant createdAfter, Instant createdBefore, ListingSort sort, int limit, List<Object> cursor,
+                     Long carriedEstimate) {
     static final List<String> STATES = List.of("pending", "running", "stopped", "paused", "migrating", "error");
 
     static ListingFilter parse(long org, Params p) {
@@ -39,9 +40,25 @@ record ListingFilter(long org, List<String> states, Long nodeId, Long ownerId, L
             Cursor.longAt(cursor, 1);
             sort.valueOf(cursor);
         }
-        return new ListingFilter(org, List.copyOf(states.stream().distinct().toList()), p.optLong("node_id"),
+        ListingFilter f = new ListingFilter(org, List.copyOf(states.stream().distinct().toList()), p.optLong("node_id"),
                 p.optLong("owner_id"), List.copyOf(tags), q, p.optInstant("created_after"), p.optInstant("created_before"),
-                sort, p.limit(), cursor);
+                sort, p.limit(), cursor, null);
+        // The first page's row estimate rides in the cursor, for the same filter only.
+        Object estimate = Cursor.extra(p.optString("cursor"), "t");
+        boolean sameFilter = f.fingerprint().equals(Cursor.extra(p.optString("cursor"), "f"));
+        return estimate instanceof Number n && n.longValue() >= 0 && sameFilter ? f.withCarriedEstimate(n.longValue()) : f;
+    }
+
+    private ListingFilter withCarriedEstimate(long estimate) {
+        return new ListingFilter(org, states, nodeId, ownerId, tags, q, createdAfter, createdBefore, sort, limit, cursor, estimate);
+    }
+
+    /** Identifies the filter (not sort, limit or position), so a carried estimate is reused only for it. */
+    String fingerprint() {
+        String canonical = String.join("\u0000", states.stream().sorted().toList().toString(), String.valueOf(nodeId),
+                String.valueOf(ownerId), tags.stream().distinct().sorted().toList().toString(), String.valueOf(q),
+                String.valueOf(createdAfter), String.valueOf(createdBefore));
+        return Integer.toHexString(canonical.hashCode());
     }
 
     /** Only the org and possibly states: the maintained counts give the exact total. */

@@ -20,6 +20,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,7 +31,8 @@ import java.util.Set;
  *
  * <p>{@code total}: exact when the filter is the org alone or org + states (from org_vm_stats),
  * or when the first page holds the whole answer; otherwise the planner's row estimate for the
- * filter, flagged {@code total_is_estimate: true}.
+ * filter, flagged {@code total_is_estimate: true}, planned on the first page and carried by the
+ * cursor to the following pages of the same filter (one statement per page instead of two).
  */
 public final class VmListing {
     public static final String ROUTE = "/api/v1/vms";
@@ -86,14 +88,17 @@ public final class VmListing {
                 }
             }
         }
-        String next = Cursor.next(items, f.limit(), f.sort().token(), f.sort()::keyOf);
         if (f.onlyStates()) {
+            String next = Cursor.next(items, f.limit(), f.sort().token(), f.sort()::keyOf);
             return new Page<>(items, next, countByStates(c, f), false);
         }
-        if (f.cursor() == null && next == null) {
+        if (f.cursor() == null && items.size() <= f.limit()) {
             return new Page<>(items, null, items.size(), false);
         }
-        return new Page<>(items, next, estimate(c, f), true);
+        // Planned once, on the first page; later pages of the same filter read it from the cursor.
+        long total = f.carriedEstimate() != null ? f.carriedEstimate() : estimate(c, f);
+        String next = Cursor.next(items, f.limit(), f.sort().token(), f.sort()::keyOf, Map.of("t", total, "f", f.fingerprint()));
+        return new Page<>(items, next, total, true);
     }
 
     private static long countByStates(Connection c, ListingFilter f) throws SQLException {
