@@ -50,14 +50,15 @@ record ListingFilter(long org, List<String> states, Long nodeId, Long ownerId, L
     }
 
     private ListingFilter withCarriedEstimate(long estimate) {
-        return new ListingFilter(org, states, nodeId, ownerId, tags, q, createdAfter, createdBefore, sort, limit, cursor, estimate);
+        return new ListingFilter(org, states, nodeId, ownerId, tags, q, createdAfter, createdBefore, sort, limit, cursor,
+                estimate);
     }
 
-    /** Identifies the filter (not sort, limit or position), so a carried estimate is reused only for it. */
+    /** Identifies the org and filter (not sort, limit or position): a carried estimate is reused only for them. */
     String fingerprint() {
-        String canonical = String.join("\u0000", states.stream().sorted().toList().toString(), String.valueOf(nodeId),
-                String.valueOf(ownerId), tags.stream().distinct().sorted().toList().toString(), String.valueOf(q),
-                String.valueOf(createdAfter), String.valueOf(createdBefore));
+        String canonical = String.join("\0", String.valueOf(org), states.stream().sorted().toList().toString(),
+                String.valueOf(nodeId), String.valueOf(ownerId), tags.stream().distinct().sorted().toList().toString(),
+                String.valueOf(q), String.valueOf(createdAfter), String.valueOf(createdBefore));
         return Integer.toHexString(canonical.hashCode());
     }
 

@@ -97,7 +97,8 @@ public final class VmListing {
         }
         // Planned once, on the first page; later pages of the same filter read it from the cursor.
         long total = f.carriedEstimate() != null ? f.carriedEstimate() : estimate(c, f);
-        String next = Cursor.next(items, f.limit(), f.sort().token(), f.sort()::keyOf, Map.of("t", total, "f", f.fingerprint()));
+        String next = Cursor.next(items, f.limit(), f.sort().token(), f.sort()::keyOf,
+                Map.of("t", total, "f", f.fingerprint()));
         return new Page<>(items, next, total, true);
     }
 
