@@ -27,7 +27,7 @@ public final class Cursor {
         return next(rows, limit, sort, keyOf, Map.of());
     }
 
-    /** {@link #next}, carrying {@code extras} to the next request (read back by {@link #extra}). */
+    /** {@link #next}, carrying {@code extras} to the next request (read back by {@link #extras}). */
     public static <T> String next(List<T> rows, int limit, String sort, Function<? super T, List<Object>> keyOf,
                                   Map<String, Object> extras) {
         if (rows.size() <= limit) {
@@ -49,12 +49,12 @@ public final class Cursor {
     }
 
     /**
-     * An entry {@link #next} carried in {@code cursor}, or null when there is none. Only for a
-     * cursor {@link #decode} accepted; a client can edit it, so it may carry only what the client
-     * could not abuse (a row estimate, never a key or a scope).
+     * The entries {@link #next} carried in {@code cursor} (empty without a cursor). Only for a
+     * cursor {@link #decode} accepted; a client can edit them, so they may carry only what the
+     * client could not abuse (a row estimate, never a key or a scope).
      */
-    public static Object extra(String cursor, String name) {
-        return cursor == null ? null : parse(cursor).get(name);
+    public static Map<String, Object> extras(String cursor) {
+        return cursor == null ? Map.of() : parse(cursor);
     }
 
     /** The key values of {@code cursor}, or null when there is none (first page). */

@@ -44,8 +44,9 @@ record ListingFilter(long org, List<String> states, Long nodeId, Long ownerId, L
                 p.optLong("owner_id"), List.copyOf(tags), q, p.optInstant("created_after"), p.optInstant("created_before"),
                 sort, p.limit(), cursor, null);
         // The first page's row estimate rides in the cursor, for the same filter only.
-        Object estimate = Cursor.extra(p.optString("cursor"), "t");
-        boolean sameFilter = f.fingerprint().equals(Cursor.extra(p.optString("cursor"), "f"));
+        Map<String, Object> carried = Cursor.extras(p.optString("cursor"));
+        Object estimate = carried.get("t");
+        boolean sameFilter = f.fingerprint().equals(carried.get("f"));
         return estimate instanceof Number n && n.longValue() >= 0 && sameFilter ? f.withCarriedEstimate(n.longValue()) : f;
     }
 
