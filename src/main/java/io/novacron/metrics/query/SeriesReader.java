@@ -36,18 +36,22 @@ final class SeriesReader {
     private final long a;
     private final long b;
     private final long stepMicros;
-    private final boolean sketches;
+    /** Metrics whose p95 is asked (bit m: metric m): only their sketches are read and built. */
+    private final int sketchMask;
     private final TreeMap<Long, Aggregate> out = new TreeMap<>();
     private int rawRows;
 
-    /** @param stepMicros 0 for raw: each distinct timestamp is its own point */
-    SeriesReader(Connection c, RollupScope scope, long a, long b, long stepMicros, boolean sketches) {
+    /**
+     * @param stepMicros 0 for raw: each distinct timestamp is its own point
+     * @param sketchMask the metrics whose quantiles are needed (bit m: metric m), 0 for none
+     */
+    SeriesReader(Connection c, RollupScope scope, long a, long b, long stepMicros, int sketchMask) {
         this.c = c;
         this.scope = scope;
         this.a = a;
         this.b = b;
         this.stepMicros = stepMicros;
-        this.sketches = sketches;
+        this.sketchMask = sketchMask;
     }
 
     TreeMap<Long, Aggregate> read(long fromMicros, long toMicros) throws SQLException {
@@ -125,7 +129,7 @@ final class SeriesReader {
     }
 
     private void tier(long tierMicros, long lo, long hi, BiConsumer<Long, Aggregate> rows) throws SQLException {
-        String cols = "0, 0, date_part('epoch', bucket), " + RollupRows.selectColumns(sketches ? "sketches" : "NULL::bytea");
+        String cols = "0, 0, date_part('epoch', bucket), " + RollupRows.selectColumns(sketchMask != 0 ? "sketches" : "NULL::bytea");
         // Tier: primary key (keys, step_s, bucket). Delta: <scope>_rollup_delta_series_idx (keys, bucket).
         String sql = "SELECT " + cols + " FROM " + scope.table() + " WHERE " + keyWhere() + " AND step_s = ? AND bucket >= ? AND bucket < ?"
                 + " UNION ALL SELECT " + cols + " FROM " + scope.deltaTable() + " WHERE " + keyWhere() + " AND bucket >= ? AND bucket < ?";
@@ -139,7 +143,7 @@ final class SeriesReader {
             ps.setObject(p, BucketKey.timestamp(hi));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.accept(RollupCompactor.key(rs).bucketMicros(), RollupCompactor.aggregate(rs, 4, sketches));
+                    rows.accept(RollupCompactor.key(rs).bucketMicros(), RollupCompactor.aggregate(rs, 4, sketchMask));
                 }
             }
         }
@@ -194,7 +198,7 @@ final class SeriesReader {
                         // real columns are read as float: the exact value stored, as ingest aggregated it
                         v[m] = kind.isReal(m) ? rs.getFloat(2 + m) : rs.getDouble(2 + m);
                     }
-                    Aggregate one = new Aggregate(sketches);
+                    Aggregate one = new Aggregate(sketchMask);
                     one.add(t, v);
                     add(t, one);
                 }

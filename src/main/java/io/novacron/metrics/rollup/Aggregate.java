@@ -23,6 +23,9 @@ public final class Aggregate {
     public static final double P95 = 0.95;
     private static final int M = MetricKind.METRICS;
 
+    /** A sketch mask naming every metric. */
+    public static final int ALL_METRICS = (1 << M) - 1;
+
     /** {@link #first()} of a row whose span is not known. */
     public static final long UNKNOWN = Long.MIN_VALUE;
 
@@ -33,16 +36,27 @@ public final class Aggregate {
     final double[] sum = new double[M];
     final double[] min = new double[M];
     final double[] max = new double[M];
-    /** Null when the caller does not need quantiles (saves the sketch work on reads without p95). */
+    /**
+     * Null when the caller does not need quantiles; otherwise one per metric of the sketch mask,
+     * null for the others (a read of one metric's p95 builds and decodes one sketch, not six).
+     */
     QuantileBins[] sketches;
 
+    /** With the sketches of all six metrics (ingestion, compaction), or none. */
     public Aggregate(boolean withSketches) {
+        this(withSketches ? ALL_METRICS : 0);
+    }
+
+    /** With sketches for the metrics whose bit is set in {@code sketchMask} (bit m: metric m). */
+    public Aggregate(int sketchMask) {
         Arrays.fill(min, Double.POSITIVE_INFINITY);
         Arrays.fill(max, Double.NEGATIVE_INFINITY);
-        if (withSketches) {
+        if (sketchMask != 0) {
             sketches = new QuantileBins[M];
             for (int m = 0; m < M; m++) {
-                sketches[m] = new QuantileBins();
+                if ((sketchMask & (1 << m)) != 0) {
+                    sketches[m] = new QuantileBins();
+                }
             }
         }
     }
@@ -60,7 +74,7 @@ public final class Aggregate {
             if (x > max[m]) {
                 max[m] = x;
             }
-            if (sketches != null) {
+            if (sketches != null && sketches[m] != null) {
                 sketches[m].add(x);
             }
         }
@@ -74,17 +88,19 @@ public final class Aggregate {
             sum[m] += o.sum[m];
             min[m] = Math.min(min[m], o.min[m]);
             max[m] = Math.max(max[m], o.max[m]);
-            if (sketches != null && o.sketches != null) {
+            if (sketches != null && o.sketches != null && sketches[m] != null && o.sketches[m] != null) {
                 sketches[m].merge(o.sketches[m]);
             }
         }
     }
 
     /**
-     * Reads a stored row's parts; {@code sketchBytes} may be null when quantiles are not needed;
-     * {@code first} {@link #UNKNOWN} when the row has no span.
+     * Reads a stored row's parts, decoding the sketches of the metrics in {@code sketchMask} only;
+     * {@code sketchBytes} may be null when quantiles are not needed; {@code first}
+     * {@link #UNKNOWN} when the row has no span.
      */
-    public static Aggregate of(long n, double[] sums, double[] mins, double[] maxs, byte[] sketchBytes, long first, long last) {
+    public static Aggregate of(long n, double[] sums, double[] mins, double[] maxs, byte[] sketchBytes, int sketchMask,
+                               long first, long last) {
         Aggregate a = new Aggregate(false);
         a.n = n;
         a.first = first;
@@ -92,8 +108,8 @@ public final class Aggregate {
         System.arraycopy(sums, 0, a.sum, 0, M);
         System.arraycopy(mins, 0, a.min, 0, M);
         System.arraycopy(maxs, 0, a.max, 0, M);
-        if (sketchBytes != null) {
-            a.sketches = decodeSketches(sketchBytes);
+        if (sketchBytes != null && sketchMask != 0) {
+            a.sketches = decodeSketches(sketchBytes, sketchMask);
         }
         return a;
     }
@@ -150,11 +166,15 @@ public final class Aggregate {
         return out.toByteArray();
     }
 
-    static QuantileBins[] decodeSketches(byte[] bytes) {
+    static QuantileBins[] decodeSketches(byte[] bytes, int sketchMask) {
         Varints in = new Varints(bytes);
         QuantileBins[] result = new QuantileBins[M];
-        for (int m = 0; m < M; m++) {
-            result[m] = QuantileBins.decode(in);
+        for (int m = 0; m < M && (sketchMask >>> m) != 0; m++) {
+            if ((sketchMask & (1 << m)) != 0) {
+                result[m] = QuantileBins.decode(in);
+            } else {
+                QuantileBins.skip(in);
+            }
         }
         return result;
     }

@@ -118,6 +118,15 @@ final class QuantileBins {
         return b;
     }
 
+    /** Moves {@code in} past one encoded sketch without building it. */
+    static void skip(Varints in) {
+        in.readUnsigned();
+        long n = in.readUnsigned();
+        for (long k = 0; k < 2 * n; k++) {
+            in.readUnsigned(); // zigzag-signed index deltas are read the same way
+        }
+    }
+
     private void append(int i, long c) {
         if (len == idx.length) {
             idx = Arrays.copyOf(idx, len * 2);

@@ -381,7 +381,7 @@ public final class RollupCompactor {
                 while (rs.next()) {
                     BucketKey k = key(rs);
                     out.computeIfAbsent(new BucketKey(k.a(), k.b(), BucketKey.bin(k.bucketMicros(), stepMicros)),
-                            x -> new Aggregate(true)).merge(aggregate(rs, 4, true));
+                            x -> new Aggregate(true)).merge(aggregate(rs, 4, Aggregate.ALL_METRICS));
                 }
             }
         }
@@ -437,7 +437,7 @@ public final class RollupCompactor {
             ps.setObject(1, param);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(Map.entry(key(rs), aggregate(rs, 4, true)));
+                    out.add(Map.entry(key(rs), aggregate(rs, 4, Aggregate.ALL_METRICS)));
                 }
             }
         }
@@ -492,7 +492,7 @@ public final class RollupCompactor {
                 while (rs.next()) {
                     Aggregate existing = tier.get(key(rs));
                     if (existing != null) {
-                        existing.merge(aggregate(rs, 4, true));
+                        existing.merge(aggregate(rs, 4, Aggregate.ALL_METRICS));
                     }
                 }
             }
@@ -522,15 +522,18 @@ public final class RollupCompactor {
         return new BucketKey(rs.getLong(1), rs.getLong(2), Math.round(rs.getDouble(3) * 1_000_000d));
     }
 
-    /** Reads {@link RollupRows#selectColumns} starting at column {@code col}. */
-    public static Aggregate aggregate(ResultSet rs, int col, boolean sketches) throws SQLException {
+    /**
+     * Reads {@link RollupRows#selectColumns} starting at column {@code col}, with the sketches of
+     * the metrics in {@code sketchMask} (0: none; the sketch column may then be NULL).
+     */
+    public static Aggregate aggregate(ResultSet rs, int col, int sketchMask) throws SQLException {
         long first = Math.round(rs.getDouble(col + 5) * 1_000_000d);
         if (rs.wasNull()) {
             first = Aggregate.UNKNOWN;
         }
         long last = Math.round(rs.getDouble(col + 6) * 1_000_000d);
         return Aggregate.of(rs.getLong(col), doubles(rs.getArray(col + 1)), doubles(rs.getArray(col + 2)),
-                doubles(rs.getArray(col + 3)), sketches ? rs.getBytes(col + 4) : null, first, last);
+                doubles(rs.getArray(col + 3)), sketchMask != 0 ? rs.getBytes(col + 4) : null, sketchMask, first, last);
     }
 
     static double[] doubles(java.sql.Array a) throws SQLException {

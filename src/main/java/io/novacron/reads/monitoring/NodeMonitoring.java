@@ -25,8 +25,10 @@ import java.util.Set;
 
 /**
  * {@code GET /api/v1/monitoring/nodes} (admin): nodes with their latest sample (node_latest).
- * Nodes are few (thousands) and platform-wide: the filtered set is sorted in memory by the
- * server; no index on node_latest is worth its cost to every node sample.
+ * A page is an index walk from the top (V25: {@code node_latest_{cpu,memory}_idx},
+ * {@code node_name_id_idx}) joined to the other table by key, stopping after one page; filters
+ * are tested on the way. Sorting every node instead read all of node_latest, whose heap a bulk
+ * load leaves mostly dead space (38-45 ms a page for 5,000 nodes on the large dataset).
  */
 public final class NodeMonitoring {
     public static final String ROUTE = "/api/v1/monitoring/nodes";
