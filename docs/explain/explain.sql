@@ -120,6 +120,19 @@ SELECT n.id, n.name, n.zone, n.state, l.ts, l.cpu_usage, l.memory_usage, l.disk_
        l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => 180) AS stale
   FROM node_latest l JOIN node n ON n.id = l.node_id WHERE true ORDER BY l.cpu_usage DESC, n.id DESC LIMIT 51;
 
+\echo '=== 4e. monitoring nodes of one zone, top by memory'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT n.id, n.name, n.zone, n.state, l.ts, l.cpu_usage, l.memory_usage, l.disk_usage, l.load_1m,
+       l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => 180) AS stale
+  FROM node_latest l JOIN node n ON n.id = l.node_id WHERE true AND n.zone = (SELECT min(zone) FROM node)
+ ORDER BY l.memory_usage DESC, n.id DESC LIMIT 51;
+
+\echo '=== 4f. monitoring nodes by name'
+EXPLAIN (ANALYZE, BUFFERS)
+SELECT n.id, n.name, n.zone, n.state, l.ts, l.cpu_usage, l.memory_usage, l.disk_usage, l.load_1m,
+       l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => 180) AS stale
+  FROM node_latest l JOIN node n ON n.id = l.node_id WHERE true ORDER BY n.name, n.id LIMIT 51;
+
 \echo '=== 5a. capacity, all nodes, page and totals'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT p.*, l.cpu_usage, l.memory_usage
