@@ -138,13 +138,7 @@ public final class MetricsQueryRoutes {
                                        List<String> aggs, String resolvedStep, long stepUs, Instant from, Instant to) {
         MetricKind kind = scope.kind();
         long fromUs = micros(from), toUs = micros(to);
-        int sketchMask = 0;
-        if (aggs.contains("p95")) {
-            for (String m : metrics) {
-                sketchMask |= 1 << kind.metricIndex(m);
-            }
-        }
-        int sketches = sketchMask;
+        int sketches = sketchMask(kind, metrics, aggs);
         TreeMap<Long, Aggregate> buckets = tx.inTransaction(c -> {
             try (Statement st = c.createStatement()) {
                 // One snapshot for all tiers, so a concurrent compaction is seen entirely or not at all.
@@ -182,6 +176,17 @@ public final class MetricsQueryRoutes {
         body.put("to", to.toString());
         body.put("series", series);
         return body;
+    }
+
+    /** The metrics whose sketches the answer needs (bit m: metric m): those asked, when p95 is. */
+    private static int sketchMask(MetricKind kind, List<String> metrics, List<String> aggs) {
+        int mask = 0;
+        if (aggs.contains("p95")) {
+            for (String m : metrics) {
+                mask |= 1 << kind.metricIndex(m);
+            }
+        }
+        return mask;
     }
 
     /** The coarsest step giving at least 200 points; 1m for windows shorter than 200 minutes. */
