@@ -23,8 +23,8 @@ import java.util.Set;
  * {@code GET /api/v1/nodes/capacity} (admin): per node its capacity, the allocation counters the
  * V1 trigger keeps in the same transaction as every VM change, what is free, and the latest node
  * sample; plus totals over all matching nodes (so the whole filtered set is read: thousands of
- * rows, one sequential pass; the page is a top-N sort of it). "Fits" filters compare free
- * resources with the asked VM size.
+ * rows, one sequential pass; the page is an index walk). "Fits" filters compare free resources
+ * with the asked VM size.
  */
 public final class NodeCapacity {
     public static final String ROUTE = "/api/v1/nodes/capacity";
@@ -33,28 +33,29 @@ public final class NodeCapacity {
     private static final List<String> STATES = List.of("online", "maintenance", "offline");
 
     /**
-     * The page is a top-N sort of {@code node} alone (one pass over a few hundred pages on the large
-     * dataset); the latest sample is joined to the page's rows only. Joining {@code node_latest}
-     * before the sort hashed all 5,000 of its rows per request (15 of 15.3 ms in EXPLAIN ANALYZE).
-     * Free-capacity expression indexes would make it a keyset walk, but every VM change updates its
-     * node's counters, and an index on them would turn those HOT updates into index writes.
+     * Totals over every matching node and the page, in one statement (one snapshot, one round
+     * trip). The page walks node_free_{cpu,memory}_idx (V26) backwards and stops after LIMIT rows;
+     * the latest sample is joined to the page's rows only. The totals read all matching nodes (a
+     * few thousand rows). An empty page still returns the one totals row, with a NULL id.
      */
-    private static final String PAGE = """
-            SELECT p.*, l.cpu_usage, l.memory_usage
-              FROM (SELECT n.id, n.name, n.zone, n.state, n.cpu_cores, n.memory_mb, n.disk_gb, n.alloc_cpu_cores,
-                           n.alloc_memory_mb, n.alloc_disk_gb, n.vm_count, %1$s AS sort_key
-                      FROM node n
-                     WHERE %2$s
-                     ORDER BY %1$s DESC, n.id DESC
-                     LIMIT ?) p
+    private static final String PAGE_AND_TOTALS = """
+            WITH t AS (
+                SELECT count(*) AS nodes, coalesce(sum(cpu_cores), 0) AS t_cpu, coalesce(sum(memory_mb), 0) AS t_memory,
+                       coalesce(sum(disk_gb), 0) AS t_disk, coalesce(sum(alloc_cpu_cores), 0) AS t_alloc_cpu,
+                       coalesce(sum(alloc_memory_mb), 0) AS t_alloc_memory, coalesce(sum(alloc_disk_gb), 0) AS t_alloc_disk,
+                       coalesce(sum(vm_count), 0) AS t_vms
+                  FROM node n
+                 WHERE %2$s)
+            SELECT t.*, p.*, l.cpu_usage, l.memory_usage
+              FROM t
+              LEFT JOIN (SELECT n.id, n.name, n.zone, n.state, n.cpu_cores, n.memory_mb, n.disk_gb, n.alloc_cpu_cores,
+                                n.alloc_memory_mb, n.alloc_disk_gb, n.vm_count, %1$s AS sort_key
+                           FROM node n
+                          WHERE %3$s
+                          ORDER BY %1$s DESC, n.id DESC
+                          LIMIT ?) p ON true
               LEFT JOIN node_latest l ON l.node_id = p.id
              ORDER BY p.sort_key DESC, p.id DESC""";
-
-    private static final String TOTALS = """
-            SELECT count(*), coalesce(sum(cpu_cores), 0), coalesce(sum(memory_mb), 0), coalesce(sum(disk_gb), 0),
-                   coalesce(sum(alloc_cpu_cores), 0), coalesce(sum(alloc_memory_mb), 0), coalesce(sum(alloc_disk_gb), 0),
-                   coalesce(sum(vm_count), 0)
-              FROM node n""";
 
     public record Resources(long cpuCores, long memoryMb, long diskGb) {
     }
@@ -133,6 +134,7 @@ public final class NodeCapacity {
     private static CapacityPage page(Connection c, String where, List<Object> filterArgs, String sort, String column,
                                      List<Object> cursor, int limit) throws SQLException {
         List<Object> args = new ArrayList<>(filterArgs);
+        args.addAll(filterArgs);
         String pageWhere = where;
         if (cursor != null) {
             pageWhere += " AND (" + column + ", n.id) < (?, ?)";
@@ -141,14 +143,25 @@ public final class NodeCapacity {
         }
         args.add(limit + 1);
         List<Item> items = new ArrayList<>();
-        try (PreparedStatement ps = Sql.prepareCustom(c, PAGE.formatted(column, pageWhere))) {
+        Totals totals = null;
+        try (PreparedStatement ps = Sql.prepareCustom(c, PAGE_AND_TOTALS.formatted(column, where, pageWhere))) {
             Sql.bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    if (totals == null) {
+                        Resources cap = new Resources(rs.getLong("t_cpu"), rs.getLong("t_memory"), rs.getLong("t_disk"));
+                        Resources alloc = new Resources(rs.getLong("t_alloc_cpu"), rs.getLong("t_alloc_memory"),
+                                rs.getLong("t_alloc_disk"));
+                        totals = new Totals(rs.getLong("nodes"), cap, alloc, minus(cap, alloc), rs.getLong("t_vms"));
+                    }
+                    long id = rs.getLong("id");
+                    if (rs.wasNull()) {
+                        break; // no node on this page: the totals row alone
+                    }
                     Resources cap = new Resources(rs.getLong("cpu_cores"), rs.getLong("memory_mb"), rs.getLong("disk_gb"));
                     Resources alloc = new Resources(rs.getLong("alloc_cpu_cores"), rs.getLong("alloc_memory_mb"),
                             rs.getLong("alloc_disk_gb"));
-                    items.add(new Item(rs.getLong("id"), rs.getString("name"), rs.getString("zone"), rs.getString("state"),
+                    items.add(new Item(id, rs.getString("name"), rs.getString("zone"), rs.getString("state"),
                             cap, alloc, minus(cap, alloc), rs.getLong("vm_count"),
                             Sql.optDouble(rs, "cpu_usage"), Sql.optDouble(rs, "memory_usage")));
                 }
@@ -156,20 +169,7 @@ public final class NodeCapacity {
         }
         String next = Cursor.next(items, limit, sort, last ->
                 List.of(sort.equals("-free_cpu") ? last.free().cpuCores() : last.free().memoryMb(), last.nodeId()));
-        Totals totals = totals(c, where, filterArgs);
         return new CapacityPage(items, next, totals.nodes(), false, totals);
-    }
-
-    private static Totals totals(Connection c, String where, List<Object> args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(TOTALS + " WHERE " + where)) {
-            Sql.bind(ps, args);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                Resources cap = new Resources(rs.getLong(2), rs.getLong(3), rs.getLong(4));
-                Resources alloc = new Resources(rs.getLong(5), rs.getLong(6), rs.getLong(7));
-                return new Totals(rs.getLong(1), cap, alloc, minus(cap, alloc), rs.getLong(8));
-            }
-        }
     }
 
     private static Resources minus(Resources a, Resources b) {

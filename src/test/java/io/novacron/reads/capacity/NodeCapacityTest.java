@@ -80,6 +80,34 @@ class NodeCapacityTest {
     }
 
     @Test
+    void aFilterNoNodeMatchesGivesAnEmptyPageAndZeroTotals() {
+        JsonNode p = get("/api/v1/nodes/capacity?zone=nowhere");
+        assertThat(p.path("items").size()).isZero();
+        assertThat(p.path("next_cursor").isNull()).isTrue();
+        assertThat(p.path("total").asLong()).isZero();
+        assertThat(p.path("totals").path("nodes").asLong()).isZero();
+        assertThat(p.path("totals").path("capacity").path("cpu_cores").asLong()).isZero();
+    }
+
+    @Test
+    void pagesByFreeMemoryAfterACursorKeepTheOrderAndTheTotals() throws SQLException {
+        List<Long> ids = new ArrayList<>();
+        JsonNode page = get("/api/v1/nodes/capacity?zone=west&sort=-free_memory_mb&limit=4");
+        long total = page.path("total").asLong();
+        while (true) {
+            assertThat(page.path("total").asLong()).isEqualTo(total);
+            page.path("items").forEach(n -> ids.add(n.path("node_id").asLong()));
+            if (page.path("next_cursor").isNull()) {
+                break;
+            }
+            page = get("/api/v1/nodes/capacity?zone=west&sort=-free_memory_mb&limit=4&cursor="
+                    + page.path("next_cursor").asText());
+        }
+        assertThat(ids).isEqualTo(sql("SELECT id FROM node WHERE zone = 'west' ORDER BY memory_mb - alloc_memory_mb DESC, id DESC"));
+        assertThat(total).isEqualTo(ids.size());
+    }
+
+    @Test
     void allocationFollowsEveryCommittedVmChange() throws SQLException {
         long node = nodes.get(3);
         long before = freeCpu(node);
