@@ -122,7 +122,7 @@ public final class Application implements AutoCloseable {
         String openApi = OpenApi.document().toPrettyString();
         app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
 
-        Auth auth = new Auth(tx, config.http().adminToken());
+        Auth auth = new Auth(tx, config.http().adminToken(), cache);
         app.before("/api/v1/*", auth::authenticate);
         // The five critical reads first: /api/v1/nodes/capacity must win over /api/v1/nodes/{id}.
         new Dashboard(tx, cache).register(app);
@@ -130,7 +130,7 @@ public final class Application implements AutoCloseable {
         new VmMonitoring(tx, cache, config.cache().sampleInterval()).register(app);
         new NodeMonitoring(tx, cache, config.cache().sampleInterval()).register(app);
         new NodeCapacity(tx, cache).register(app); // before the fleet's /api/v1/nodes/{id}
-        new OrgRoutes(tx).register(app);
+        new OrgRoutes(tx, cache).register(app);
         new UserRoutes(tx).register(app);
         new NodeRoutes(tx).register(app);
         new VmRoutes(tx).register(app);

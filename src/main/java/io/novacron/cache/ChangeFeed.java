@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Listens on {@code novacron_changes} over one dedicated connection (outside the pool) and
- * reports each named scope. Whoever commits an inventory or metric change sends the notification
+ * reports each payload (a scope, see {@link Scope#fromPayload}, or {@code tokens}). Whoever commits an inventory or metric change sends the notification
  * in the same transaction (triggers, ingest), so it arrives after the commit, on every instance.
  *
  * <p>Invariant: while {@link #live()} is false, notifications may be missed, so callers must not
@@ -30,14 +30,14 @@ final class ChangeFeed implements AutoCloseable {
     private static final long RETRY_MS = 500;
 
     private final ServiceConfig.Database db;
-    private final Consumer<Scope> onChange;
+    private final Consumer<String> onChange;
     private final Runnable onLost;
     private final Thread thread;
     private volatile boolean live;
     private volatile boolean closed;
     private volatile Connection current;
 
-    ChangeFeed(ServiceConfig.Database db, Consumer<Scope> onChange, Runnable onLost) {
+    ChangeFeed(ServiceConfig.Database db, Consumer<String> onChange, Runnable onLost) {
         this.db = db;
         this.onChange = onChange;
         this.onLost = onLost;
@@ -85,10 +85,7 @@ final class ChangeFeed implements AutoCloseable {
             PGNotification[] batch = pg.getNotifications(POLL_MS);
             if (batch != null && batch.length > 0) {
                 for (PGNotification n : batch) {
-                    Scope s = Scope.fromPayload(n.getParameter());
-                    if (s != null) {
-                        onChange.accept(s);
-                    }
+                    onChange.accept(n.getParameter());
                 }
                 quietSince = System.nanoTime();
             } else if (System.nanoTime() - quietSince > PROBE_MS * 1_000_000L) {

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.novacron.config.ServiceConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,18 +28,33 @@ import java.util.function.Supplier;
  * sent at commit, and either it arrived before the version was read (then the snapshot, taken
  * later, sees the commit) or it changes the version afterwards.
  *
+ * <p>Org tokens' principals are kept under the same rules ({@link #principal}): a token lookup
+ * is a round trip on every request otherwise, and on two busy cores round trips, not SQL, are
+ * what a cached read pays for. Any UPDATE, DELETE or TRUNCATE of {@code api_token} notifies
+ * {@code tokens} (V28), which voids them all; new tokens need no notice, since only found tokens
+ * are kept.
+ *
  * <p>While the feed is down, or with {@code NOVACRON_CACHE_ENABLED=false}, every read goes to the
- * database (still with an ETag). Counters: {@code novacron_cache_requests_total{tier,result}}.
+ * database (still with an ETag). Counters: {@code novacron_cache_requests_total{tier,result}},
+ * {@code novacron_token_lookups_total{source}}.
  */
 public final class ReadCache implements AutoCloseable {
     private record Entry(long version, CachedBody body) {
     }
+
+    private record TokenEntry(long version, Object principal) {
+    }
+
+    /** The {@code novacron_changes} payload that voids every kept token principal. */
+    static final String TOKENS = "tokens";
 
     private final boolean enabled;
     private final Cache<String, Entry> local;
     private final Map<Scope, Long> versions = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private volatile long floor;
+    private final Cache<String, TokenEntry> tokens;
+    private volatile long tokensVersion;
     private final RedisTier redis;
     private final ChangeFeed feed;
     private final Counter localHit;
@@ -46,10 +62,13 @@ public final class ReadCache implements AutoCloseable {
     private final Counter redisHit;
     private final Counter redisMiss;
     private final Counter bypass;
+    private final Counter tokenFromMemory;
+    private final Counter tokenFromDatabase;
 
     private ReadCache(ServiceConfig.Cache cfg, ServiceConfig.Database db, MeterRegistry registry) {
         this.enabled = cfg.enabled();
         this.local = Caffeine.newBuilder().maximumSize(cfg.maxEntries()).build();
+        this.tokens = Caffeine.newBuilder().maximumSize(cfg.maxEntries()).build();
         this.redis = cfg.enabled() && cfg.redisUrl() != null ? new RedisTier(cfg.redisUrl(), db.databaseName()) : null;
         this.feed = new ChangeFeed(db, this::changed, this::lost);
         this.localHit = counter(registry, "local", "hit");
@@ -57,6 +76,8 @@ public final class ReadCache implements AutoCloseable {
         this.redisHit = counter(registry, "redis", "hit");
         this.redisMiss = counter(registry, "redis", "miss");
         this.bypass = counter(registry, "none", "bypass");
+        this.tokenFromMemory = tokenCounter(registry, "memory");
+        this.tokenFromDatabase = tokenCounter(registry, "database");
     }
 
     /** Builds the cache and starts listening for changes (nothing runs when the cache is disabled). */
@@ -131,6 +152,40 @@ public final class ReadCache implements AutoCloseable {
         return sb.toString();
     }
 
+    /**
+     * The principal of the org token with this SHA-256, kept in memory while nothing has changed
+     * any token since it was read, or {@code lookup}'s (null: unknown or revoked, never kept).
+     */
+    @SuppressWarnings("unchecked")
+    public <P> P principal(byte[] tokenHash, Supplier<P> lookup) {
+        if (!enabled || !feed.live()) {
+            tokenFromDatabase.increment();
+            return lookup.get();
+        }
+        String key = HexFormat.of().formatHex(tokenHash);
+        long version = Math.max(floor, tokensVersion); // read before the lookup, as for answers
+        TokenEntry e = tokens.getIfPresent(key);
+        if (e != null && e.version == version) {
+            tokenFromMemory.increment();
+            return (P) e.principal;
+        }
+        tokenFromDatabase.increment();
+        P p = lookup.get();
+        if (p != null) {
+            tokens.put(key, new TokenEntry(version, p));
+        }
+        return p;
+    }
+
+    /**
+     * Voids every kept token principal now: called after a revocation commits, so it is refused at
+     * once on this instance; the V28 notification does the same on every instance.
+     */
+    public void tokensChanged() {
+        tokensVersion = sequence.incrementAndGet();
+        tokens.invalidateAll();
+    }
+
     /** True while answers may be served from the cache (enabled and the change feed is live). */
     public boolean serving() {
         return enabled && feed.live();
@@ -140,7 +195,15 @@ public final class ReadCache implements AutoCloseable {
         return Math.max(floor, versions.getOrDefault(scope, 0L));
     }
 
-    private void changed(Scope scope) {
+    private void changed(String payload) {
+        if (TOKENS.equals(payload)) {
+            tokensChanged();
+            return;
+        }
+        Scope scope = Scope.fromPayload(payload);
+        if (scope == null) {
+            return;
+        }
         versions.put(scope, sequence.incrementAndGet());
         if (redis != null) {
             redis.bump(scope);
@@ -150,6 +213,7 @@ public final class ReadCache implements AutoCloseable {
     private void lost() {
         floor = sequence.incrementAndGet();
         local.invalidateAll();
+        tokens.invalidateAll();
         if (redis != null) {
             redis.bumpAll();
         }
@@ -159,6 +223,13 @@ public final class ReadCache implements AutoCloseable {
         return Counter.builder("novacron_cache_requests")
                 .description("Cached reads by tier and outcome (bypass: cache off or change feed down)")
                 .tag("tier", tier).tag("result", result)
+                .register(registry);
+    }
+
+    private static Counter tokenCounter(MeterRegistry registry, String source) {
+        return Counter.builder("novacron_token_lookups")
+                .description("Org token checks by where the answer came from (memory: kept principal)")
+                .tag("source", source)
                 .register(registry);
     }
 

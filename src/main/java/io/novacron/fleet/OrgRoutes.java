@@ -2,6 +2,7 @@ package io.novacron.fleet;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.novacron.cache.ReadCache;
 import io.novacron.db.SqlStates;
 import io.novacron.db.Tx;
 import io.novacron.web.ApiException;
@@ -55,9 +56,11 @@ public final class OrgRoutes {
     private static final List<String> ROLE_RANK = List.of("viewer", "operator", "admin");
 
     private final Tx tx;
+    private final ReadCache cache;
 
-    public OrgRoutes(Tx tx) {
+    public OrgRoutes(Tx tx, ReadCache cache) {
         this.tx = tx;
+        this.cache = cache;
     }
 
     public void register(Javalin app) {
@@ -174,6 +177,7 @@ public final class OrgRoutes {
             p.requireOrgAdmin();
             return null; // already revoked: revoking again is a no-op
         });
+        cache.tokensChanged(); // committed: refused from now on here; V28 tells the other instances
         ctx.status(204);
     }
 

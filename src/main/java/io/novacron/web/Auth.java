@@ -1,14 +1,16 @@
 package io.novacron.web;
 
 import io.javalin.http.Context;
+import io.novacron.cache.ReadCache;
 import io.novacron.db.Tx;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 
 /**
  * Resolves the bearer token of every {@code /api/v1/*} request into a {@link Principal}. Org
- * tokens are looked up by hash on each request (an index probe), so a revocation is effective
- * at once on every instance.
+ * tokens are looked up by hash (an index probe); the cache keeps found principals until any token
+ * changes ({@link ReadCache#principal}), so a revocation is effective at once on the instance
+ * that revoked and within the change feed's delay (milliseconds) on every other.
  */
 public final class Auth {
     // api_token_hash_idx (token_hash) WHERE revoked_at IS NULL
@@ -18,10 +20,12 @@ public final class Auth {
 
     private final Tx tx;
     private final String adminToken;
+    private final ReadCache cache;
 
-    public Auth(Tx tx, String adminToken) {
+    public Auth(Tx tx, String adminToken, ReadCache cache) {
         this.tx = tx;
         this.adminToken = adminToken;
+        this.cache = cache;
     }
 
     public void authenticate(Context ctx) {
@@ -38,14 +42,14 @@ public final class Auth {
             return Principal.admin();
         }
         byte[] hash = Tokens.hash(token);
-        Principal p = tx.read(c -> {
+        Principal p = cache.principal(hash, () -> tx.read(c -> {
             try (PreparedStatement ps = c.prepareStatement(FIND_TOKEN)) {
                 ps.setBytes(1, hash);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Principal.orgToken(rs.getLong(1), rs.getLong(2), rs.getString(3)) : null;
                 }
             }
-        });
+        }));
         if (p == null) {
             throw ApiException.unauthorized("invalid or revoked token");
         }

@@ -10,6 +10,7 @@ import io.novacron.reads.Inventory;
 import io.novacron.support.FreshDatabase;
 import io.novacron.support.Http;
 import io.novacron.support.TestApp;
+import io.novacron.web.Tokens;
 import java.net.Socket;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -99,6 +100,38 @@ class TwoInstancesTest {
         }
     }
 
+    @Test
+    void aRevokedTokenStopsAtOnceOnItsInstanceAndWithinOneSecondOnTheOther() throws Exception {
+        Application a = apps.get(0);
+        Application b = start(UnaryOperator.identity());
+        String admin;
+        String viewer;
+        long viewerId;
+        try (Connection c = a.database().dataSource().getConnection()) {
+            Inventory inv = new Inventory(c);
+            admin = inv.token(org, "admin");
+            viewer = inv.token(org, "viewer");
+            viewerId = inv.longs("SELECT id FROM api_token WHERE token_hash = ?", Tokens.hash(viewer)).get(0);
+        }
+        String path = "/api/v1/vms?org_id=" + org + "&limit=1";
+        Http viewerOnA = new Http("http://127.0.0.1:" + a.port(), viewer);
+        Http viewerOnB = new Http("http://127.0.0.1:" + b.port(), viewer);
+        double keptBefore = tokenLookups(b, "memory");
+        for (int i = 0; i < 3; i++) {
+            assertThat(viewerOnA.get(path).status()).isEqualTo(200);
+            assertThat(viewerOnB.get(path).status()).isEqualTo(200);
+        }
+        assertThat(tokenLookups(b, "memory")).as("b answers the token from memory").isGreaterThan(keptBefore);
+
+        assertThat(new Http("http://127.0.0.1:" + a.port(), admin).delete("/api/v1/tokens/" + viewerId).status())
+                .isEqualTo(204);
+        long committedAt = System.nanoTime();
+        assertThat(viewerOnA.get(path).status()).as("refused at once where it was revoked").isEqualTo(401);
+        awaitWithinOneSecond(committedAt, () -> viewerOnB.get(path).json(),
+                body -> "unauthorized".equals(body.path("error").path("code").asText()));
+        assertThat(new Http("http://127.0.0.1:" + b.port(), admin).get(path).status()).isEqualTo(200);
+    }
+
     /** Alternates changes through {@code writer} and polled reads through {@code reader}. */
     private static void assertFreshAcrossInstances(Application writer, Application reader, int rounds) throws Exception {
         Http r = http(reader);
@@ -165,6 +198,12 @@ class TwoInstancesTest {
             }
         }
         return sum;
+    }
+
+    static double tokenLookups(Application app, String source) {
+        String metrics = new Http("http://127.0.0.1:" + app.port(), null).get("/metrics").body();
+        Matcher m = Pattern.compile("novacron_token_lookups_total\\{source=\"" + source + "\",?} (\\S+)").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : 0;
     }
 
     private static boolean redisReachable() {
