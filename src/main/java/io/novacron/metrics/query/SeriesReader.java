@@ -25,11 +25,15 @@ import java.util.function.BiConsumer;
  * divides the step, so each tier row falls in exactly one output bucket. Each tier is read
  * together with its not-yet-compacted delta rows, and only before its {@link Watermarks}
  * (series tiers are built from raw samples behind them; past them, the raw rows answer). The
- * caller runs all reads in one snapshot. Work scales with the number of buckets, not with the
- * samples behind them.
+ * reads are planned first and sent as one statement (an organization's raw edge, when its rollup
+ * rows cannot answer it, takes a second), since on a busy machine the round trips, not the
+ * execution, were most of an aggregation's time. The caller runs all reads in one snapshot. Work
+ * scales with the number of buckets, not with the samples behind them.
  */
 final class SeriesReader {
     private static final int RAW_LIMIT = MetricsQueryRoutes.MAX_POINTS * 10;
+    /** The first raw metric column of {@link #fetch}'s statement. */
+    private static final int RAW_COLUMN = 11;
 
     private final Connection c;
     private final RollupScope scope;
@@ -54,6 +58,40 @@ final class SeriesReader {
         this.sketchMask = sketchMask;
     }
 
+    /** One stretch of the window and where its rows come from. */
+    private sealed interface Part permits TierPart, EdgePart, RawPart {
+    }
+
+    /** Rows of the tier of {@code tier} µs (and its delta) with buckets in [lo, hi). */
+    private record TierPart(long tier, long lo, long hi) implements Part {
+    }
+
+    /**
+     * A window edge [lo, hi) inside one complete bucket of the finest usable tier: that bucket's
+     * rows answer it when their spans put every sample on one side of the edge; otherwise the raw
+     * samples do. Series read both at once (a sliver of one series is a few rows); an organization's
+     * raw samples are a probe per VM, so they are read afterwards, only if needed.
+     */
+    private record EdgePart(long tier, long bucket, long lo, long hi) implements Part {
+    }
+
+    /** Raw samples in [lo, hi). */
+    private record RawPart(long lo, long hi) implements Part {
+    }
+
+    private record TierRow(long bucket, Aggregate agg) {
+    }
+
+    private record RawRow(long ts, double[] values) {
+    }
+
+    /** The rows one part received from the statement. */
+    private record Rows(List<TierRow> tier, List<RawRow> raw) {
+        Rows() {
+            this(new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
     TreeMap<Long, Aggregate> read(long fromMicros, long toMicros) throws SQLException {
         Watermarks w = Watermarks.read(c, scope);
         List<long[]> tiers = new ArrayList<>(); // {step, complete before}
@@ -63,18 +101,45 @@ final class SeriesReader {
                 tiers.add(0, new long[] {t, w.tierLimit(s)}); // coarsest first
             }
         }
-        cover(fromMicros, toMicros, tiers, 0);
+        List<Part> plan = new ArrayList<>();
+        cover(fromMicros, toMicros, tiers, 0, plan);
+        boolean rawEdges = scope != RollupScope.ORG;
+        List<Rows> rows = fetch(plan, rawEdges);
+        List<Part> fallback = new ArrayList<>();
+        for (int i = 0; i < plan.size(); i++) {
+            Rows r = rows.get(i);
+            Part part = plan.get(i);
+            if (part instanceof TierPart) {
+                r.tier.forEach(row -> add(row.bucket, row.agg));
+            } else if (part instanceof RawPart) {
+                addRaw(r);
+            } else if (part instanceof EdgePart e) {
+                if (r.tier.stream().allMatch(row -> row.agg.within(e.lo, e.hi) || row.agg.outside(e.lo, e.hi))) {
+                    for (TierRow row : r.tier) {
+                        if (row.agg.within(e.lo, e.hi)) {
+                            add(e.lo, row.agg); // the edge lies in one output bucket: the finest tier divides the step
+                        }
+                    }
+                } else if (rawEdges) {
+                    addRaw(r);
+                } else {
+                    fallback.add(new RawPart(e.lo, e.hi));
+                }
+            }
+        }
+        if (!fallback.isEmpty()) {
+            fetch(fallback, false).forEach(this::addRaw);
+        }
         return out;
     }
 
-    private void cover(long lo, long hi, List<long[]> tiers, int i) throws SQLException {
+    /** Plans [lo, hi): the coarsest tier's aligned stretch, then its edges from the finer tiers. */
+    private static void cover(long lo, long hi, List<long[]> tiers, int i, List<Part> plan) {
         if (lo >= hi) {
             return;
         }
         if (i == tiers.size()) {
-            if (!edgeFromTier(lo, hi, tiers)) {
-                raw(lo, hi);
-            }
+            plan.add(edge(lo, hi, tiers));
             return;
         }
         long t = tiers.get(i)[0];
@@ -82,127 +147,148 @@ final class SeriesReader {
         long limit = tiers.get(i)[1]; // Watermarks.NONE (Long.MIN_VALUE) before the first compaction
         long alignedHi = limit <= lo ? lo : Math.floorDiv(Math.min(hi, limit), t) * t;
         if (alignedLo < alignedHi) {
-            tier(t, alignedLo, alignedHi, this::add);
-            cover(lo, alignedLo, tiers, i + 1);
-            cover(alignedHi, hi, tiers, i + 1);
+            plan.add(new TierPart(t, alignedLo, alignedHi));
+            cover(lo, alignedLo, tiers, i + 1, plan);
+            cover(alignedHi, hi, tiers, i + 1, plan);
         } else {
-            cover(lo, hi, tiers, i + 1);
+            cover(lo, hi, tiers, i + 1, plan);
         }
     }
 
-    /**
-     * A window edge [lo, hi) inside one complete bucket of the finest tier: answered by that
-     * bucket's rows when their spans put every sample on one side of the edge (collectors that
-     * report on the minute, cut by a {@code from} or {@code to} with seconds). Returns false when
-     * the raw samples must answer: the edge is not inside one complete bucket, or a row's samples
-     * straddle it, or a row's span is unknown.
-     */
-    private boolean edgeFromTier(long lo, long hi, List<long[]> tiers) throws SQLException {
+    /** An edge part when [lo, hi) lies inside one complete bucket of the finest tier, else raw. */
+    private static Part edge(long lo, long hi, List<long[]> tiers) {
         if (tiers.isEmpty()) {
-            return false;
+            return new RawPart(lo, hi);
         }
-        long t = tiers.get(tiers.size() - 1)[0];
+        long[] finest = tiers.get(tiers.size() - 1);
+        long t = finest[0];
         long bucket = Math.floorDiv(lo, t) * t;
-        if (hi > bucket + t || bucket + t > tiers.get(tiers.size() - 1)[1]) {
-            return false;
+        if (hi > bucket + t || bucket + t > finest[1]) {
+            return new RawPart(lo, hi);
         }
-        List<Aggregate> rows = new ArrayList<>();
-        tier(t, bucket, bucket + t, (key, agg) -> rows.add(agg));
-        if (rows.stream().anyMatch(agg -> !agg.within(lo, hi) && !agg.outside(lo, hi))) {
-            return false;
-        }
-        for (Aggregate agg : rows) {
-            if (agg.within(lo, hi)) {
-                add(lo, agg); // the edge lies in one output bucket: the finest tier divides the step
+        return new EdgePart(t, bucket, lo, hi);
+    }
+
+    /**
+     * Reads every part in one statement (one round trip): a UNION ALL of the parts' branches, each
+     * row tagged with its part's index. Columns: part, raw?, epoch (bucket or sample time), then
+     * {@link RollupRows#selectColumns} (NULL for raw rows), then the raw metrics (NULL for tier rows).
+     */
+    private List<Rows> fetch(List<Part> parts, boolean rawEdges) throws SQLException {
+        List<Rows> rows = new ArrayList<>();
+        List<String> branches = new ArrayList<>();
+        List<Object> args = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            rows.add(new Rows());
+            Part part = parts.get(i);
+            if (part instanceof TierPart t) {
+                tierBranches(i, t.tier, t.lo, t.hi, branches, args);
+            } else if (part instanceof RawPart r) {
+                rawBranch(i, r.lo, r.hi, branches, args);
+            } else if (part instanceof EdgePart e) {
+                tierBranches(i, e.tier, e.bucket, e.bucket + e.tier, branches, args);
+                if (rawEdges) {
+                    rawBranch(i, e.lo, e.hi, branches, args);
+                }
             }
         }
-        return true;
+        MetricKind kind = scope.kind();
+        try (PreparedStatement ps = c.prepareStatement(String.join("\nUNION ALL\n", branches))) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Rows r = rows.get(rs.getInt(1));
+                    long t = Math.round(rs.getDouble(3) * 1_000_000d);
+                    if (!rs.getBoolean(2)) {
+                        r.tier.add(new TierRow(t, RollupCompactor.aggregate(rs, 4, sketchMask)));
+                        continue;
+                    }
+                    double[] v = new double[MetricKind.METRICS];
+                    for (int m = 0; m < MetricKind.METRICS; m++) {
+                        // real columns are read as float: the exact value stored, as ingest aggregated it
+                        v[m] = kind.isReal(m) ? rs.getFloat(RAW_COLUMN + m) : rs.getDouble(RAW_COLUMN + m);
+                    }
+                    r.raw.add(new RawRow(t, v));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private void tierBranches(int part, long tierMicros, long lo, long hi, List<String> branches, List<Object> args) {
+        String cols = part + ", false, date_part('epoch', bucket), "
+                + RollupRows.selectColumns(sketchMask != 0 ? "sketches" : "NULL::bytea") + ", " + nullMetrics();
+        // Tier: primary key (keys, step_s, bucket). Delta: <scope>_rollup_delta_series_idx (keys, bucket).
+        branches.add("SELECT " + cols + " FROM " + scope.table() + " WHERE " + keyWhere() + " AND step_s = ? AND bucket >= ? AND bucket < ?");
+        addKey(args);
+        args.add((int) (tierMicros / 1_000_000L));
+        args.add(BucketKey.timestamp(lo));
+        args.add(BucketKey.timestamp(hi));
+        branches.add("SELECT " + cols + " FROM " + scope.deltaTable() + " WHERE " + keyWhere() + " AND bucket >= ? AND bucket < ?");
+        addKey(args);
+        args.add(BucketKey.timestamp(lo));
+        args.add(BucketKey.timestamp(hi));
+    }
+
+    private void rawBranch(int part, long lo, long hi, List<String> branches, List<Object> args) {
+        MetricKind kind = scope.kind();
+        String tierNulls = "NULL::bigint, NULL::float8[], NULL::float8[], NULL::float8[], NULL::bytea, NULL::float8, NULL::float8";
+        if (scope == RollupScope.ORG) {
+            // One probe of the vm_metrics primary key (org_id, vm_id, ts) per VM of the organization
+            // that has reported since lo (vm_latest keeps a row per series that ever reported, and
+            // its ts never moves back): the key's org_id prefix alone would walk every sample of
+            // every VM of the organization in the partition.
+            branches.add("(SELECT " + part + ", true, date_part('epoch', m.ts), " + tierNulls + ", m."
+                    + String.join(", m.", kind.metrics()) + " FROM vm_latest l CROSS JOIN LATERAL"
+                    + " (SELECT ts, " + String.join(", ", kind.metrics()) + " FROM vm_metrics x"
+                    + " WHERE x.org_id = l.org_id AND x.vm_id = l.vm_id AND x.ts >= ? AND x.ts < ?) m"
+                    + " WHERE l.org_id = ? AND l.ts >= ? LIMIT " + (RAW_LIMIT + 1) + ")");
+            args.add(BucketKey.timestamp(lo));
+            args.add(BucketKey.timestamp(hi));
+            args.add(a);
+            args.add(BucketKey.timestamp(lo));
+        } else {
+            // vm_metrics primary key (org_id, vm_id, ts) / node_metrics (node_id, ts).
+            branches.add("(SELECT " + part + ", true, date_part('epoch', ts), " + tierNulls + ", "
+                    + String.join(", ", kind.metrics()) + " FROM " + scope.rawTable()
+                    + " WHERE " + keyWhere() + " AND ts >= ? AND ts < ? LIMIT " + (RAW_LIMIT + 1) + ")");
+            addKey(args);
+            args.add(BucketKey.timestamp(lo));
+            args.add(BucketKey.timestamp(hi));
+        }
+    }
+
+    /** The raw metric columns of a tier row: NULLs typed like the raw table's columns. */
+    private String nullMetrics() {
+        MetricKind kind = scope.kind();
+        List<String> nulls = new ArrayList<>();
+        for (int m = 0; m < MetricKind.METRICS; m++) {
+            nulls.add(kind.isReal(m) ? "NULL::real" : "NULL::float8");
+        }
+        return String.join(", ", nulls);
     }
 
     private String keyWhere() {
         return scope.keys().size() == 2 ? "org_id = ? AND vm_id = ?" : scope.keys().get(0) + " = ?";
     }
 
-    /** Binds the key columns first; returns the next parameter index. */
-    private int bindKey(PreparedStatement ps) throws SQLException {
-        return 1 + bindKeyAt(ps, 1);
-    }
-
-    private void tier(long tierMicros, long lo, long hi, BiConsumer<Long, Aggregate> rows) throws SQLException {
-        String cols = "0, 0, date_part('epoch', bucket), " + RollupRows.selectColumns(sketchMask != 0 ? "sketches" : "NULL::bytea");
-        // Tier: primary key (keys, step_s, bucket). Delta: <scope>_rollup_delta_series_idx (keys, bucket).
-        String sql = "SELECT " + cols + " FROM " + scope.table() + " WHERE " + keyWhere() + " AND step_s = ? AND bucket >= ? AND bucket < ?"
-                + " UNION ALL SELECT " + cols + " FROM " + scope.deltaTable() + " WHERE " + keyWhere() + " AND bucket >= ? AND bucket < ?";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            int p = bindKey(ps);
-            ps.setInt(p++, (int) (tierMicros / 1_000_000L));
-            ps.setObject(p++, BucketKey.timestamp(lo));
-            ps.setObject(p++, BucketKey.timestamp(hi));
-            p += bindKeyAt(ps, p);
-            ps.setObject(p++, BucketKey.timestamp(lo));
-            ps.setObject(p, BucketKey.timestamp(hi));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.accept(RollupCompactor.key(rs).bucketMicros(), RollupCompactor.aggregate(rs, 4, sketchMask));
-                }
-            }
-        }
-    }
-
-    /** Binds the key columns from parameter {@code p}; returns how many it bound. */
-    private int bindKeyAt(PreparedStatement ps, int p) throws SQLException {
-        ps.setLong(p, a);
+    private void addKey(List<Object> args) {
+        args.add(a);
         if (scope.keys().size() == 2) {
-            ps.setLong(p + 1, b);
-            return 2;
+            args.add(b);
         }
-        return 1;
     }
 
-    private void raw(long lo, long hi) throws SQLException {
-        MetricKind kind = scope.kind();
-        String cols = String.join(", ", kind.metrics());
-        String sql;
-        if (scope == RollupScope.ORG) {
-            // One probe of the vm_metrics primary key (org_id, vm_id, ts) per VM of the organization
-            // that has reported since lo (vm_latest keeps a row per series that ever reported, and
-            // its ts never moves back): the key's org_id prefix alone would walk every sample of
-            // every VM of the organization in the partition.
-            sql = "SELECT date_part('epoch', m.ts), m." + String.join(", m.", kind.metrics()) + " FROM vm_latest l CROSS JOIN LATERAL"
-                    + " (SELECT ts, " + cols + " FROM vm_metrics x WHERE x.org_id = l.org_id AND x.vm_id = l.vm_id"
-                    + " AND x.ts >= ? AND x.ts < ?) m WHERE l.org_id = ? AND l.ts >= ? LIMIT " + (RAW_LIMIT + 1);
-        } else {
-            // vm_metrics primary key (org_id, vm_id, ts) / node_metrics (node_id, ts).
-            sql = "SELECT date_part('epoch', ts), " + cols + " FROM " + scope.rawTable()
-                    + " WHERE " + keyWhere() + " AND ts >= ? AND ts < ? LIMIT " + (RAW_LIMIT + 1);
-        }
-        double[] v = new double[MetricKind.METRICS];
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            if (scope == RollupScope.ORG) {
-                ps.setObject(1, BucketKey.timestamp(lo));
-                ps.setObject(2, BucketKey.timestamp(hi));
-                ps.setLong(3, a);
-                ps.setObject(4, BucketKey.timestamp(lo));
-            } else {
-                int p = bindKey(ps);
-                ps.setObject(p++, BucketKey.timestamp(lo));
-                ps.setObject(p, BucketKey.timestamp(hi));
+    private void addRaw(Rows r) {
+        for (RawRow row : r.raw) {
+            if (++rawRows > RAW_LIMIT) {
+                throw MetricsQueryRoutes.tooManyPoints("the window holds more than " + RAW_LIMIT + " raw samples");
             }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (++rawRows > RAW_LIMIT) {
-                        throw MetricsQueryRoutes.tooManyPoints("the window holds more than " + RAW_LIMIT + " raw samples");
-                    }
-                    long t = Math.round(rs.getDouble(1) * 1_000_000d);
-                    for (int m = 0; m < MetricKind.METRICS; m++) {
-                        // real columns are read as float: the exact value stored, as ingest aggregated it
-                        v[m] = kind.isReal(m) ? rs.getFloat(2 + m) : rs.getDouble(2 + m);
-                    }
-                    Aggregate one = new Aggregate(sketchMask);
-                    one.add(t, v);
-                    add(t, one);
-                }
-            }
+            Aggregate one = new Aggregate(sketchMask);
+            one.add(row.ts, row.values);
+            add(row.ts, one);
         }
     }
 
