@@ -133,27 +133,38 @@ SELECT n.id, n.name, n.zone, n.state, l.ts, l.cpu_usage, l.memory_usage, l.disk_
        l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => 180) AS stale
   FROM node_latest l JOIN node n ON n.id = l.node_id WHERE true ORDER BY n.name, n.id LIMIT 51;
 
-\echo '=== 5a. capacity, all nodes, page and totals'
+\echo '=== 5a. capacity, all nodes: totals and a page of 500 in one statement (NodeCapacity.PAGE_AND_TOTALS)'
 EXPLAIN (ANALYZE, BUFFERS)
-SELECT p.*, l.cpu_usage, l.memory_usage
-  FROM (SELECT n.id, n.name, n.zone, n.state, n.cpu_cores, n.memory_mb, n.disk_gb, n.alloc_cpu_cores,
-               n.alloc_memory_mb, n.alloc_disk_gb, n.vm_count, n.cpu_cores - n.alloc_cpu_cores AS sort_key
-          FROM node n WHERE true
-         ORDER BY n.cpu_cores - n.alloc_cpu_cores DESC, n.id DESC LIMIT 51) p
+WITH t AS (
+    SELECT count(*) AS nodes, coalesce(sum(cpu_cores), 0) AS t_cpu, coalesce(sum(memory_mb), 0) AS t_memory,
+           coalesce(sum(disk_gb), 0) AS t_disk, coalesce(sum(alloc_cpu_cores), 0) AS t_alloc_cpu,
+           coalesce(sum(alloc_memory_mb), 0) AS t_alloc_memory, coalesce(sum(alloc_disk_gb), 0) AS t_alloc_disk,
+           coalesce(sum(vm_count), 0) AS t_vms
+      FROM node n WHERE true)
+SELECT t.*, p.*, l.cpu_usage, l.memory_usage
+  FROM t
+  LEFT JOIN (SELECT n.id, n.name, n.zone, n.state, n.cpu_cores, n.memory_mb, n.disk_gb, n.alloc_cpu_cores,
+                    n.alloc_memory_mb, n.alloc_disk_gb, n.vm_count, n.cpu_cores - n.alloc_cpu_cores AS sort_key
+               FROM node n WHERE true
+              ORDER BY n.cpu_cores - n.alloc_cpu_cores DESC, n.id DESC LIMIT 501) p ON true
   LEFT JOIN node_latest l ON l.node_id = p.id
  ORDER BY p.sort_key DESC, p.id DESC;
-EXPLAIN (ANALYZE, BUFFERS)
-SELECT count(*), coalesce(sum(cpu_cores), 0), coalesce(sum(memory_mb), 0), coalesce(sum(disk_gb), 0),
-       coalesce(sum(alloc_cpu_cores), 0), coalesce(sum(alloc_memory_mb), 0), coalesce(sum(alloc_disk_gb), 0),
-       coalesce(sum(vm_count), 0) FROM node n WHERE true;
 \echo '=== 5b. capacity, zone + fits a 16 vCPU / 64 GiB VM'
 EXPLAIN (ANALYZE, BUFFERS)
-SELECT p.*, l.cpu_usage, l.memory_usage
-  FROM (SELECT n.id, n.name, n.zone, n.state, n.cpu_cores, n.memory_mb, n.disk_gb, n.alloc_cpu_cores,
-               n.alloc_memory_mb, n.alloc_disk_gb, n.vm_count, n.cpu_cores - n.alloc_cpu_cores AS sort_key
-          FROM node n
-         WHERE n.zone = 'eu-west-1a' AND n.cpu_cores - n.alloc_cpu_cores >= 16 AND n.memory_mb - n.alloc_memory_mb >= 65536
-         ORDER BY n.cpu_cores - n.alloc_cpu_cores DESC, n.id DESC LIMIT 51) p
+WITH t AS (
+    SELECT count(*) AS nodes, coalesce(sum(cpu_cores), 0) AS t_cpu, coalesce(sum(memory_mb), 0) AS t_memory,
+           coalesce(sum(disk_gb), 0) AS t_disk, coalesce(sum(alloc_cpu_cores), 0) AS t_alloc_cpu,
+           coalesce(sum(alloc_memory_mb), 0) AS t_alloc_memory, coalesce(sum(alloc_disk_gb), 0) AS t_alloc_disk,
+           coalesce(sum(vm_count), 0) AS t_vms
+      FROM node n
+     WHERE n.zone = 'eu-west-1a' AND n.cpu_cores - n.alloc_cpu_cores >= 16 AND n.memory_mb - n.alloc_memory_mb >= 65536)
+SELECT t.*, p.*, l.cpu_usage, l.memory_usage
+  FROM t
+  LEFT JOIN (SELECT n.id, n.name, n.zone, n.state, n.cpu_cores, n.memory_mb, n.disk_gb, n.alloc_cpu_cores,
+                    n.alloc_memory_mb, n.alloc_disk_gb, n.vm_count, n.cpu_cores - n.alloc_cpu_cores AS sort_key
+               FROM node n
+              WHERE n.zone = 'eu-west-1a' AND n.cpu_cores - n.alloc_cpu_cores >= 16 AND n.memory_mb - n.alloc_memory_mb >= 65536
+              ORDER BY n.cpu_cores - n.alloc_cpu_cores DESC, n.id DESC LIMIT 51) p ON true
   LEFT JOIN node_latest l ON l.node_id = p.id
  ORDER BY p.sort_key DESC, p.id DESC;
 
