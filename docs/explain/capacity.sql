@@ -5,8 +5,6 @@
 \pset pager off
 SET max_parallel_workers_per_gather = 0;
 SET jit = off;
-SELECT n.cpu_cores - n.alloc_cpu_cores AS c_free, id AS c_id FROM node n
- ORDER BY n.memory_mb - n.alloc_memory_mb DESC, id DESC OFFSET 49 LIMIT 1 \gset
 SELECT n.memory_mb - n.alloc_memory_mb AS m_free, id AS m_id FROM node n
  ORDER BY n.memory_mb - n.alloc_memory_mb DESC, id DESC OFFSET 49 LIMIT 1 \gset
 
@@ -41,35 +39,10 @@ SELECT count(*), sum(cpu_cores), sum(memory_mb), sum(disk_gb), sum(alloc_cpu_cor
        sum(alloc_disk_gb), sum(vm_count) FROM node n WHERE true;
 
 \echo '########## with V26'
-\echo '=== all nodes, page of 500 by free CPU'
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE page_all;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE page_all;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE page_all;
-\echo '=== one zone, fits 16 vCPU / 64 GiB, page of 50'
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE page_zone_fits;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE page_zone_fits;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE page_zone_fits;
-\echo '=== by free memory, the page after a cursor (50th node)'
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE page_memory_after;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE page_memory_after;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE page_memory_after;
-\echo '=== totals'
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE totals;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE totals;
+\ir capacity-runs.sql
 
 \echo '########## without V26 (dropped in a transaction, rolled back)'
 BEGIN;
 DROP INDEX node_free_cpu_idx, node_free_memory_idx;
-\echo '=== all nodes, page of 500 by free CPU'
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE page_all;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE page_all;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE page_all;
-\echo '=== one zone, fits 16 vCPU / 64 GiB, page of 50'
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE page_zone_fits;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE page_zone_fits;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE page_zone_fits;
-\echo '=== by free memory, the page after a cursor (50th node)'
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE page_memory_after;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE page_memory_after;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE page_memory_after;
+\ir capacity-runs.sql
 ROLLBACK;

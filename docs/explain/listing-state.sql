@@ -26,40 +26,10 @@ SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb
   FROM vm WHERE org_id = :org AND state = 'running' ORDER BY memory_mb, id LIMIT 51;
 
 \echo '########## with V27'
-\echo '=== state=error sort=name, page 1'
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE errors_by_name;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE errors_by_name;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE errors_by_name;
-\echo '=== state=error sort=name, page 2 (after the cursor)'
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE errors_by_name_after;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE errors_by_name_after;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE errors_by_name_after;
-\echo '=== state=paused sort=-cpu_cores'
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE paused_by_cpu_desc;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE paused_by_cpu_desc;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE paused_by_cpu_desc;
-\echo '=== state=running sort=memory_mb (a common state: little to gain)'
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE running_by_memory;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE running_by_memory;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE running_by_memory;
+\ir listing-state-runs.sql
 
 \echo '########## without V27 (dropped in a transaction, rolled back)'
 BEGIN;
 DROP INDEX vm_org_state_name_idx, vm_org_state_cpu_idx, vm_org_state_memory_idx;
-\echo '=== state=error sort=name, page 1'
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE errors_by_name;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE errors_by_name;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE errors_by_name;
-\echo '=== state=error sort=name, page 2 (after the cursor)'
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE errors_by_name_after;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE errors_by_name_after;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE errors_by_name_after;
-\echo '=== state=paused sort=-cpu_cores'
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE paused_by_cpu_desc;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE paused_by_cpu_desc;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE paused_by_cpu_desc;
-\echo '=== state=running sort=memory_mb (a common state: little to gain)'
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE running_by_memory;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE running_by_memory;
-EXPLAIN (ANALYZE, BUFFERS) EXECUTE running_by_memory;
+\ir listing-state-runs.sql
 ROLLBACK;
