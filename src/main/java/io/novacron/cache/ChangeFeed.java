@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Listens on {@code novacron_changes} over one dedicated connection (outside the pool) and
- * reports each payload (a scope, see {@link Scope#fromPayload}, or {@code tokens}). Whoever commits an inventory or metric change sends the notification
- * in the same transaction (triggers, ingest), so it arrives after the commit, on every instance.
+ * reports each payload (a scope, see {@link Scope#fromPayload}, or {@code tokens}). Whoever
+ * commits an inventory, token or metric change sends the notification in the same transaction
+ * (triggers, ingest), so it arrives after the commit, on every instance.
  *
  * <p>Invariant: while {@link #live()} is false, notifications may be missed, so callers must not
  * serve cached answers. After every (re)connect, {@code onLost} runs once LISTEN is in place and

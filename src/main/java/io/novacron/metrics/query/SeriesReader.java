@@ -14,7 +14,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.function.BiConsumer;
 
 /**
  * Answers one series (or organization) over [from, to) at a step, exactly as the aggregation
