@@ -204,19 +204,23 @@ public final class ReadCache implements AutoCloseable {
         if (scope == null) {
             return;
         }
-        versions.put(scope, sequence.incrementAndGet());
+        // Redis first: once the local version moves, a local miss reads Redis, and a Redis version
+        // not yet bumped would hand back (and re-cache locally, under the new version) an answer
+        // from before the change. The bump is synchronous; if it fails the tier rests, and on its
+        // return the epoch is bumped before it serves again.
         if (redis != null) {
             redis.bump(scope);
         }
+        versions.put(scope, sequence.incrementAndGet());
     }
 
     private void lost() {
+        if (redis != null) {
+            redis.bumpAll(); // first, for the same reason as in changed()
+        }
         floor = sequence.incrementAndGet();
         local.invalidateAll();
         tokens.invalidateAll();
-        if (redis != null) {
-            redis.bumpAll();
-        }
     }
 
     private static Counter counter(MeterRegistry registry, String tier, String result) {
