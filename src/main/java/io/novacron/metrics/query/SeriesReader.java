@@ -7,6 +7,7 @@ import io.novacron.metrics.rollup.RollupCompactor;
 import io.novacron.metrics.rollup.RollupRows;
 import io.novacron.metrics.rollup.RollupScope;
 import io.novacron.metrics.rollup.Watermarks;
+import io.novacron.reads.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -193,9 +194,7 @@ final class SeriesReader {
         }
         MetricKind kind = scope.kind();
         try (PreparedStatement ps = c.prepareStatement(String.join("\nUNION ALL\n", branches))) {
-            for (int i = 0; i < args.size(); i++) {
-                ps.setObject(i + 1, args.get(i));
-            }
+            Sql.bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Rows r = rows.get(rs.getInt(1));

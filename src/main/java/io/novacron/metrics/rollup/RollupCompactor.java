@@ -518,7 +518,7 @@ public final class RollupCompactor {
         return scope.keys().size() == 2 ? scope.keyList() : scope.keyList() + ", 0";
     }
 
-    public static BucketKey key(ResultSet rs) throws SQLException {
+    private static BucketKey key(ResultSet rs) throws SQLException {
         return new BucketKey(rs.getLong(1), rs.getLong(2), Math.round(rs.getDouble(3) * 1_000_000d));
     }
 
