@@ -35,14 +35,18 @@ public record BenchReport(String dataset, long seed, String date, String command
     /**
      * One read at one concurrency: original = baseline SQL over JDBC, optimized = the service with
      * its cache off, cached = the service with its cache on; improvement = original ÷ optimized.
+     * {@code cachedHitRatio}: of the cached path's measured requests, the share a cache tier
+     * answered (from the service's counters; its warm-up drew other requests, so first-seen
+     * requests of the measurement are misses); null when the cached path was not run.
      */
     public record ReadRow(String query, int concurrency, LatencyRun.Stats original, LatencyRun.Stats optimized,
-                          LatencyRun.Stats cached, Double improvementP50, Double improvementP99, String target) {
+                          LatencyRun.Stats cached, Double cachedHitRatio, Double improvementP50, Double improvementP99,
+                          String target) {
         static ReadRow of(String query, int concurrency, LatencyRun.Stats original, LatencyRun.Stats optimized,
-                          LatencyRun.Stats cached) {
+                          LatencyRun.Stats cached, Double cachedHitRatio) {
             Double p50 = ratio(original == null ? null : original.p50(), optimized == null ? null : optimized.p50());
             Double p99 = ratio(original == null ? null : original.p99(), optimized == null ? null : optimized.p99());
-            return new ReadRow(query, concurrency, original, optimized, cached, p50, p99, TARGETS.get(query));
+            return new ReadRow(query, concurrency, original, optimized, cached, cachedHitRatio, p50, p99, TARGETS.get(query));
         }
 
         private static Double ratio(Double a, Double b) {

@@ -94,8 +94,17 @@ public final class BenchRun {
                         long seed = Streams.mix(o.seed(), w.hashCode(), conc); // same draws for every path
                         LatencyRun.Stats orig = baseline == null ? null : measure(out, "original", w, conc, runner, baseline, seed);
                         LatencyRun.Stats opt = measure(out, "optimized", w, conc, runner, plain, seed);
-                        LatencyRun.Stats hot = cached == null ? null : measure(out, "cached", w, conc, runner, cached, seed);
-                        rows.add(BenchReport.ReadRow.of(w, conc, orig, opt, hot));
+                        LatencyRun.Stats hot = null;
+                        Double hits = null;
+                        if (cached != null) {
+                            runner.warmUp(cached, w, conc, seed);
+                            long[] before = cached.cacheLookups();
+                            hot = measured(out, "cached", w, conc, runner, cached, seed);
+                            long[] after = cached.cacheLookups();
+                            long lookups = after[1] - before[1];
+                            hits = lookups > 0 ? (double) (after[0] - before[0]) / lookups : null;
+                        }
+                        rows.add(BenchReport.ReadRow.of(w, conc, orig, opt, hot, hits));
                     }
                 }
                 List<BenchReport.Floor> floor = new ArrayList<>();
@@ -140,7 +149,14 @@ public final class BenchRun {
 
     private static LatencyRun.Stats measure(PrintStream out, String path, String workload, int conc, LatencyRun runner,
                                             Target target, long seed) throws InterruptedException {
-        LatencyRun.Stats s = runner.run(target, workload, conc, seed);
+        runner.warmUp(target, workload, conc, seed);
+        return measured(out, path, workload, conc, runner, target, seed);
+    }
+
+    /** The measured phase alone (after the caller's warm-up), printed as it ends. */
+    private static LatencyRun.Stats measured(PrintStream out, String path, String workload, int conc, LatencyRun runner,
+                                             Target target, long seed) throws InterruptedException {
+        LatencyRun.Stats s = runner.measure(target, workload, conc, seed);
         out.printf("  %-20s c=%d %-9s p50 %7s  p99 %7s ms  %,7.0f req/s  %,d calls%s%n", workload, conc, path,
                 ReportWriter.fmt(s.p50()), ReportWriter.fmt(s.p99()), s.throughput(), s.calls(),
                 s.errors() > 0 ? "  " + s.errors() + " errors, first: " + s.firstError() : "");

@@ -62,6 +62,34 @@ public final class HttpTarget implements Target {
         return r.body();
     }
 
+    /**
+     * The service's cache lookups so far, from {@code GET /metrics}: {answered from a cache tier,
+     * all lookups}. Lookups = local hits + local misses (a Redis hit is a local miss answered by
+     * Redis); bypassed reads (cache off) are not lookups.
+     */
+    public long[] cacheLookups() throws IOException, InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + "/metrics")).timeout(Duration.ofSeconds(10)).GET().build();
+        HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("GET /metrics -> " + r.statusCode());
+        }
+        double localHit = 0, localMiss = 0, redisHit = 0;
+        for (String line : r.body().split("\n")) {
+            if (!line.startsWith("novacron_cache_requests_total{")) {
+                continue;
+            }
+            double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            boolean hit = line.contains("result=\"hit\""), miss = line.contains("result=\"miss\"");
+            if (line.contains("tier=\"local\"")) {
+                localHit += hit ? v : 0;
+                localMiss += miss ? v : 0;
+            } else if (line.contains("tier=\"redis\"") && hit) {
+                redisHit += v;
+            }
+        }
+        return new long[] {(long) (localHit + redisHit), (long) (localHit + localMiss)};
+    }
+
     /** POST a JSON body; returns the parsed answer, a non-2xx answer throws. */
     public JsonNode post(String path, String token, String json) throws IOException, InterruptedException {
         HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl + path))

@@ -51,8 +51,12 @@ public final class LatencyRun {
         this.warmup = warmup;
     }
 
-    public Stats run(Target target, String workload, int concurrency, long seed) throws InterruptedException {
+    /** The thrown-away warm-up, on other draws than {@link #measure}'s (same seed, same measure draws). */
+    public void warmUp(Target target, String workload, int concurrency, long seed) throws InterruptedException {
         phase(target, workload, concurrency, seed ^ 0x5EED, Math.max(50, requests / 10), warmup);
+    }
+
+    public Stats measure(Target target, String workload, int concurrency, long seed) throws InterruptedException {
         return phase(target, workload, concurrency, seed, requests, duration);
     }
 

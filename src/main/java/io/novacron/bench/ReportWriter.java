@@ -33,14 +33,16 @@ public final class ReportWriter {
             for (BenchReport.ReadRow row : r.reads()) {
                 if (row.concurrency() == c) {
                     s.append("| ").append(row.query()).append(" | ").append(pair(row.original())).append(" | ")
-                            .append(pair(row.optimized())).append(" | ").append(pair(row.cached())).append(" | ")
+                            .append(pair(row.optimized())).append(" | ").append(pair(row.cached())).append(hits(row)).append(" | ")
                             .append(improvement(row)).append(" | ").append(row.target()).append(" |\n");
                 }
             }
             s.append('\n');
         }
         s.append("Latencies in ms, end to end over HTTP on loopback for the service; original = the baseline SQL on the base "
-                + "tables over JDBC, same parameters, same concurrency; improvement = original ÷ optimized (no cache), p50 and p99.\n");
+                + "tables over JDBC, same parameters, same concurrency; improvement = original ÷ optimized (no cache), p50 and p99; "
+                + "hits = share of the cached path's measured requests answered from the cache (its warm-up drew other "
+                + "requests, so a request first seen in the measurement is a miss).\n");
         for (BenchReport.Floor f : r.httpFloor()) {
             s.append(String.format(Locale.ROOT, "HTTP floor at concurrency %d (`GET /healthz`, no database, same client): %s.  %n",
                     f.concurrency(), pair(f.stats())));
@@ -131,6 +133,11 @@ public final class ReportWriter {
         }
         s.append(String.format(Locale.ROOT, "| %s | %d | %s | %,d | %d | %.2f | %.2f | %.2f | %.2f | %,.0f |%n", row.query(),
                 row.concurrency(), path, st.calls(), st.errors(), st.p50(), st.p95(), st.p99(), st.max(), st.throughput()));
+    }
+
+    /** ", 97 % hits" after the cached cell, when the hit share was measured. */
+    private static String hits(BenchReport.ReadRow row) {
+        return row.cachedHitRatio() == null ? "" : String.format(Locale.ROOT, ", %.0f %% hits", 100 * row.cachedHitRatio());
     }
 
     static String pair(LatencyRun.Stats st) {

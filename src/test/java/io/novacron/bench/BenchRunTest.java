@@ -44,6 +44,8 @@ class BenchRunTest {
                 assertThat(s.p50()).isLessThanOrEqualTo(s.p99());
             }
             assertThat(row.improvementP50()).isNotNull();
+            // The test service runs with its cache on: the cached path's hit share was measured.
+            assertThat(row.cachedHitRatio()).as(row.query() + " c=" + row.concurrency()).isBetween(0.0, 1.0);
             // The split by variant accounts for every call.
             LatencyRun.Stats opt = row.optimized();
             assertThat(opt.variants()).isNotEmpty();
