@@ -72,11 +72,18 @@ record ListingFilter(long org, List<String> states, Long nodeId, Long ownerId, L
         return states.isEmpty() ? STATES : states;
     }
 
+    /** The whole filter, and the keyset condition after the cursor when {@code withKeyset}. */
     String where(List<Object> args, boolean withKeyset) {
+        String w = scope(args) + matchers(args, " AND ");
+        return withKeyset && cursor != null ? w + " AND " + after(args, cursor) : w;
+    }
+
+    /** The conditions an index walk in sort order can serve: org, states, node, owner, creation time. */
+    String scope(List<Object> args) {
         StringBuilder w = new StringBuilder("org_id = ?");
         args.add(org);
         if (states.size() == 1) {
-            w.append(" AND state = ?"); // lets vm_org_state_created_idx give the order
+            w.append(" AND state = ?"); // lets vm_org_state_<sort>_idx give the order
             args.add(states.get(0));
         } else if (!states.isEmpty()) {
             w.append(" AND state = ANY (?)");
@@ -90,14 +97,6 @@ record ListingFilter(long org, List<String> states, Long nodeId, Long ownerId, L
             w.append(" AND owner_id = ?"); // vm_org_owner_idx
             args.add(ownerId);
         }
-        if (!tags.isEmpty()) {
-            w.append(" AND metadata -> 'tags' @> ?::jsonb"); // vm_tags_idx
-            args.add(Json.MAPPER.valueToTree(tags).toString());
-        }
-        if (q != null) {
-            w.append(" AND lower(name) LIKE ?"); // vm_name_trgm_idx when pg_trgm is installed
-            args.add("%" + q.toLowerCase().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
-        }
         if (createdAfter != null) {
             w.append(" AND created_at > ?");
             args.add(createdAfter);
@@ -106,11 +105,43 @@ record ListingFilter(long org, List<String> states, Long nodeId, Long ownerId, L
             w.append(" AND created_at < ?");
             args.add(createdBefore);
         }
-        if (withKeyset && cursor != null) {
-            w.append(" AND ").append(sort.after());
-            args.add(sort.valueOf(cursor));
-            args.add(Cursor.longAt(cursor, 1));
+        return w.toString();
+    }
+
+    /**
+     * The tag and name conditions, each preceded by {@code prefix}; "" when there are none. q is a
+     * literal substring: LIKE's wildcards and escape in it are escaped, and PostgreSQL lowers both
+     * sides (the same lower() as vm_name_grams and the name statistics).
+     */
+    String matchers(List<Object> args, String prefix) {
+        StringBuilder w = new StringBuilder();
+        if (!tags.isEmpty()) {
+            w.append(prefix).append("metadata -> 'tags' @> ?::jsonb"); // vm_tags_idx
+            args.add(Json.MAPPER.valueToTree(tags).toString());
+        }
+        if (q != null) {
+            w.append(prefix).append("lower(name) LIKE lower(?)");
+            args.add("%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
         }
         return w.toString();
+    }
+
+    /** Whether q has a trigram, so vm_name_grams_idx can give the org's VMs whose names contain it. */
+    boolean qHasGrams() {
+        return q != null && q.codePointCount(0, q.length()) >= 3;
+    }
+
+    /** The org's names that hold every trigram of q (V29, vm_name_grams_idx); needs {@link #qHasGrams}. */
+    String grams(List<Object> args) {
+        args.add(org);
+        args.add(q);
+        return "vm_name_grams(org_id, name) @> vm_name_grams(?, ?)";
+    }
+
+    /** Rows strictly beyond {@code key} (sort value, id) in the sort's order. */
+    String after(List<Object> args, List<Object> key) {
+        args.add(sort.valueOf(key));
+        args.add(Cursor.longAt(key, 1));
+        return sort.after();
     }
 }

@@ -88,6 +88,48 @@ class VmListingTest {
                 sql("SELECT id FROM vm WHERE org_id = ? AND created_at < to_timestamp(? / 1000.0)" + order, org, cut));
     }
 
+    /**
+     * q pages walk at most 40 rows per row in sort order, then take the rest from the org's name
+     * trigrams (V29). With limit 3 a walk examines 160 rows: ledger-... and zulu-... names sit past
+     * 300 others in name order, so most of these pages are finished from the trigram index, and
+     * every page must still be exactly the SQL answer's next rows.
+     */
+    @Test
+    void qPagesAreExactWhetherTheMatchesAreSpreadClusteredOrRare() throws SQLException {
+        long grams;
+        String gramsToken;
+        try (Connection c = service.database().connect()) {
+            Inventory inv = new Inventory(c);
+            grams = inv.org("listing-grams");
+            long user = inv.user(grams, "g@l.test");
+            Random r = new Random(7);
+            for (int i = 0; i < 400; i++) {
+                String service = i < 300 ? (r.nextBoolean() ? "auth" : "billing") : i < 390 ? "ledger" : "Zulu";
+                inv.vm(grams, user, node, service + "-" + (r.nextBoolean() ? "api" : "web") + "-" + i,
+                        STATES[r.nextInt(STATES.length)], 1 + r.nextInt(8), 512L * (1 + r.nextInt(8)),
+                        "{\"tags\":[\"env:" + (i % 2 == 0 ? "prod" : "dev") + "\"]}");
+            }
+            inv.exec("UPDATE vm SET created_at = now() - (id % 23) * interval '1 hour' WHERE org_id = ?", grams);
+            gramsToken = inv.token(grams, "viewer");
+        }
+        for (String q : List.of("ledger", "zulu", "LEDGER-API", "i-1", "er-w", "nowhere")) {
+            String like = "'%' || lower('" + q + "') || '%'";
+            for (String col : List.of("created_at", "name", "cpu_cores", "memory_mb")) {
+                for (String dir : List.of("", "-")) {
+                    String desc = dir.isEmpty() ? "" : " DESC";
+                    String order = " ORDER BY " + col + desc + ", id" + desc;
+                    assertThat(walk(gramsToken, "q=" + enc(q) + "&sort=" + dir + col, 3)).as(q + " " + dir + col)
+                            .isEqualTo(sql("SELECT id FROM vm WHERE org_id = ? AND lower(name) LIKE " + like + order, grams));
+                }
+            }
+            assertThat(walk(gramsToken, "q=" + enc(q) + "&state=running&tag=env:prod&sort=name", 2)).as(q + " filtered")
+                    .isEqualTo(sql("SELECT id FROM vm WHERE org_id = ? AND state = 'running' AND metadata->'tags' @> '[\"env:prod\"]'"
+                            + " AND lower(name) LIKE " + like + " ORDER BY name, id", grams));
+        }
+        // Another org's names never match: its grams are keyed by its own id.
+        assertThat(walk("q=ledger", 3)).isEmpty();
+    }
+
     @Test
     void totalIsExactForOrgAndStateFiltersAndFlaggedOtherwise() throws SQLException {
         JsonNode all = page("limit=5");
@@ -190,10 +232,14 @@ class VmListingTest {
     }
 
     private static List<Long> walk(String query, int limit) {
+        return walk(token, query, limit);
+    }
+
+    private static List<Long> walk(String token, String query, int limit) {
         List<Long> ids = new ArrayList<>();
         String cursor = null;
         do {
-            JsonNode p = page((query.isEmpty() ? "" : query + "&") + "limit=" + limit + (cursor == null ? "" : "&cursor=" + cursor));
+            JsonNode p = page(token, (query.isEmpty() ? "" : query + "&") + "limit=" + limit + (cursor == null ? "" : "&cursor=" + cursor));
             assertThat(p.path("items").size()).isLessThanOrEqualTo(limit);
             p.path("items").forEach(v -> ids.add(v.path("id").asLong()));
             cursor = p.path("next_cursor").isNull() ? null : p.path("next_cursor").asText();
@@ -202,6 +248,10 @@ class VmListingTest {
     }
 
     private static JsonNode page(String query) {
+        return page(token, query);
+    }
+
+    private static JsonNode page(String token, String query) {
         Http.Response r = service.as(token).get("/api/v1/vms?" + query);
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         return r.json();
