@@ -38,7 +38,7 @@ public final class Database implements AutoCloseable {
         HikariConfig hc = poolConfig(cfg);
         hc.setMetricRegistry(metrics); // hikaricp_connections_{active,idle,pending,timeout_total,...}
         Database db = new Database(new HikariDataSource(hc));
-        db.migrate();
+        db.migrate(cfg);
         return db;
     }
 
@@ -70,9 +70,14 @@ public final class Database implements AutoCloseable {
         return migrated;
     }
 
-    public void migrate() {
+    /**
+     * On a connection of its own, not the pool's: the pool's statement and socket timeouts are
+     * sized for requests, and a migration that builds an index over an existing large table (V29:
+     * about a minute on `large`) would be cancelled by them and leave the service unable to start.
+     */
+    private void migrate(ServiceConfig.Database cfg) {
         var result = Flyway.configure()
-                .dataSource(pool)
+                .dataSource(cfg.url(), cfg.user(), cfg.password())
                 .locations("classpath:db/migration")
                 .load()
                 .migrate();
