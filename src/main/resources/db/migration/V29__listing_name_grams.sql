@@ -35,3 +35,6 @@ CREATE INDEX vm_name_grams_idx ON vm USING gin (vm_name_grams(org_id, name));
 -- lower(name) (the estimated total of a q listing) from these instead of from that index.
 DROP INDEX IF EXISTS vm_name_trgm_idx;
 CREATE STATISTICS vm_name_lower_stats ON (lower(name)) FROM vm;
+-- Filled now, not at the next auto-analyze (after 10 % of vm changes): until then a q total would be
+-- estimated from the default LIKE selectivity (32 rows for the 6,483 ledger names of a large org).
+ANALYZE vm;
