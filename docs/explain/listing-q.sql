@@ -21,28 +21,38 @@ SELECT name AS pay_end_name, id AS pay_end_id FROM vm WHERE org_id = :org AND st
 SELECT name AS page10_name, id AS page10_id FROM vm WHERE org_id = :org AND lower(name) LIKE '%ledger%' ORDER BY name, id OFFSET 449 LIMIT 1 \gset
 
 \set out 'id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text AS metadata, created_at, updated_at'
+\set vout 'v.id, v.org_id, v.owner_id, v.node_id, v.name, v.state, v.cpu_cores, v.memory_mb, v.disk_gb, v.metadata::text AS metadata, v.created_at, v.updated_at'
 -- Now: the walk (VmListing.walkThenGrams, first statement) ...
 PREPARE walk_ledger_name AS
-SELECT * FROM (SELECT :out, (lower(name) LIKE lower('%ledger%')) AS hit, row_number() OVER (ORDER BY name, id) AS rn
-                 FROM vm WHERE org_id = :org ORDER BY name, id LIMIT 2040) w
- WHERE hit OR rn = 2040 ORDER BY name, id LIMIT 51;
+SELECT :vout, k.hit, k.rn FROM (SELECT * FROM (SELECT id, name, (lower(name) LIKE lower('%ledger%')) AS hit,
+                                                      row_number() OVER (ORDER BY name, id) AS rn
+                                                 FROM vm WHERE org_id = :org ORDER BY name, id LIMIT 2040) w
+                                 WHERE hit OR rn = 2040 ORDER BY name, id LIMIT 51) k
+  JOIN vm v ON v.id = k.id ORDER BY k.name, k.id;
 PREPARE walk_ledger_name_desc AS
-SELECT * FROM (SELECT :out, (lower(name) LIKE lower('%ledger%')) AS hit, row_number() OVER (ORDER BY name DESC, id DESC) AS rn
-                 FROM vm WHERE org_id = :org ORDER BY name DESC, id DESC LIMIT 2040) w
- WHERE hit OR rn = 2040 ORDER BY name DESC, id DESC LIMIT 51;
+SELECT :vout, k.hit, k.rn FROM (SELECT * FROM (SELECT id, name, (lower(name) LIKE lower('%ledger%')) AS hit,
+                                                      row_number() OVER (ORDER BY name DESC, id DESC) AS rn
+                                                 FROM vm WHERE org_id = :org ORDER BY name DESC, id DESC LIMIT 2040) w
+                                 WHERE hit OR rn = 2040 ORDER BY name DESC, id DESC LIMIT 51) k
+  JOIN vm v ON v.id = k.id ORDER BY k.name DESC, k.id DESC;
 PREPARE walk_pay_running_name AS
-SELECT * FROM (SELECT :out, (lower(name) LIKE lower('%pay%')) AS hit, row_number() OVER (ORDER BY name, id) AS rn
-                 FROM vm WHERE org_id = :org AND state = 'running' ORDER BY name, id LIMIT 2040) w
- WHERE hit OR rn = 2040 ORDER BY name, id LIMIT 51;
+SELECT :vout, k.hit, k.rn FROM (SELECT * FROM (SELECT id, name, (lower(name) LIKE lower('%pay%')) AS hit,
+                                                      row_number() OVER (ORDER BY name, id) AS rn
+                                                 FROM vm WHERE org_id = :org AND state = 'running' ORDER BY name, id LIMIT 2040) w
+                                 WHERE hit OR rn = 2040 ORDER BY name, id LIMIT 51) k
+  JOIN vm v ON v.id = k.id ORDER BY k.name, k.id;
 PREPARE walk_ledger_name_page10 AS
-SELECT * FROM (SELECT :out, (lower(name) LIKE lower('%ledger%')) AS hit, row_number() OVER (ORDER BY name, id) AS rn
-                 FROM vm WHERE org_id = :org AND (name, id) > (:'page10_name', :page10_id) ORDER BY name, id LIMIT 2040) w
- WHERE hit OR rn = 2040 ORDER BY name, id LIMIT 51;
+SELECT :vout, k.hit, k.rn FROM (SELECT * FROM (SELECT id, name, (lower(name) LIKE lower('%ledger%')) AS hit,
+                                                      row_number() OVER (ORDER BY name, id) AS rn
+                                                 FROM vm WHERE org_id = :org AND (name, id) > (:'page10_name', :page10_id) ORDER BY name, id LIMIT 2040) w
+                                 WHERE hit OR rn = 2040 ORDER BY name, id LIMIT 51) k
+  JOIN vm v ON v.id = k.id ORDER BY k.name, k.id;
 PREPARE walk_apiprod_created AS
-SELECT * FROM (SELECT :out, (lower(name) LIKE lower('%api-prod%')) AS hit,
-                      row_number() OVER (ORDER BY created_at DESC, id DESC) AS rn
-                 FROM vm WHERE org_id = :org ORDER BY created_at DESC, id DESC LIMIT 2040) w
- WHERE hit OR rn = 2040 ORDER BY created_at DESC, id DESC LIMIT 51;
+SELECT :vout, k.hit, k.rn FROM (SELECT * FROM (SELECT id, created_at, (lower(name) LIKE lower('%api-prod%')) AS hit,
+                                                      row_number() OVER (ORDER BY created_at DESC, id DESC) AS rn
+                                                 FROM vm WHERE org_id = :org ORDER BY created_at DESC, id DESC LIMIT 2040) w
+                                 WHERE hit OR rn = 2040 ORDER BY created_at DESC, id DESC LIMIT 51) k
+  JOIN vm v ON v.id = k.id ORDER BY k.created_at DESC, k.id DESC;
 -- ... and, when the walk ran out before the page filled, the rest from the trigrams (second statement).
 PREPARE grams_ledger_name AS
 SELECT * FROM (SELECT :out FROM vm WHERE org_id = :org AND lower(name) LIKE lower('%ledger%')

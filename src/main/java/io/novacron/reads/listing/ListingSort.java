@@ -32,8 +32,13 @@ record ListingSort(String column, boolean descending) {
     }
 
     String orderBy() {
+        return orderBy("");
+    }
+
+    /** The ORDER BY list on the columns of {@code qualifier} (e.g. "k."). */
+    String orderBy(String qualifier) {
         String dir = descending ? " DESC" : "";
-        return column + dir + ", id" + dir;
+        return qualifier + column + dir + ", " + qualifier + "id" + dir;
     }
 
     /** The keyset condition after a cursor: rows strictly beyond (value, id) in this order. */
