@@ -30,13 +30,14 @@ import java.util.function.Supplier;
  *
  * <p>Org tokens' principals are kept under the same rules ({@link #principal}): a token lookup
  * is a round trip on every request otherwise, and on two busy cores round trips, not SQL, are
- * what a cached read pays for. Any UPDATE, DELETE or TRUNCATE of {@code api_token} notifies
+ * what a read pays for. Any UPDATE, DELETE or TRUNCATE of {@code api_token} notifies
  * {@code tokens} (V28), which voids them all; new tokens need no notice, since only found tokens
- * are kept.
+ * are kept. Principals are authentication, not answers: they are kept with the result cache off
+ * too, so the feed listens whenever the service runs.
  *
- * <p>While the feed is down, or with {@code NOVACRON_CACHE_ENABLED=false}, every read goes to the
- * database (still with an ETag). Counters: {@code novacron_cache_requests_total{tier,result}},
- * {@code novacron_token_lookups_total{source}}.
+ * <p>While the feed is down, every read and every token check goes to the database; with
+ * {@code NOVACRON_CACHE_ENABLED=false}, every read does (still with an ETag). Counters:
+ * {@code novacron_cache_requests_total{tier,result}}, {@code novacron_token_lookups_total{source}}.
  */
 public final class ReadCache implements AutoCloseable {
     private record Entry(long version, CachedBody body) {
@@ -80,12 +81,10 @@ public final class ReadCache implements AutoCloseable {
         this.tokenFromDatabase = tokenCounter(registry, "database");
     }
 
-    /** Builds the cache and starts listening for changes (nothing runs when the cache is disabled). */
+    /** Builds the cache and starts listening for changes (also with the result cache off: token principals). */
     public static ReadCache start(ServiceConfig.Cache cfg, ServiceConfig.Database db, MeterRegistry registry) {
         ReadCache cache = new ReadCache(cfg, db, registry);
-        if (cache.enabled) {
-            cache.feed.start();
-        }
+        cache.feed.start();
         return cache;
     }
 
@@ -158,7 +157,7 @@ public final class ReadCache implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     public <P> P principal(byte[] tokenHash, Supplier<P> lookup) {
-        if (!enabled || !feed.live()) {
+        if (!feed.live()) {
             tokenFromDatabase.increment();
             return lookup.get();
         }
@@ -201,8 +200,8 @@ public final class ReadCache implements AutoCloseable {
             return;
         }
         Scope scope = Scope.fromPayload(payload);
-        if (scope == null) {
-            return;
+        if (scope == null || !enabled) {
+            return; // no answers are kept with the result cache off
         }
         // Redis first: once the local version moves, a local miss reads Redis, and a Redis version
         // not yet bumped would hand back (and re-cache locally, under the new version) an answer
