@@ -50,6 +50,9 @@ final class Bench implements Callable<Integer> {
     List<String> workloads;
     @Option(names = "--skip-load", description = "measure the dataset already loaded in the database")
     boolean skipLoad;
+    @Option(names = "--skip-original", description = "measure the service only, not the baseline SQL (for A/B runs; "
+            + "on large the baseline takes most of a run)")
+    boolean skipOriginal;
     @Option(names = "--smoke", description = "CI smoke: a tiny slice of the dataset and short runs; checks the harness, not the service's speed")
     boolean smoke;
     @Option(names = "--freshness-trials", defaultValue = "1000", description = "trials per write kind (default: ${DEFAULT-VALUE})")
@@ -92,7 +95,7 @@ final class Bench implements Callable<Integer> {
         String command = "java " + (jvm.isEmpty() ? "" : String.join(" ", jvm) + " ") + "-jar target/novacron.jar "
                 + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         BenchRun.run(new BenchRun.Options(ds, load.seed, url, cachedUrl, cfg, own, duration, warmup, requests, concurrency, workloads, skipLoad,
-                freshnessTrials, naiveSamples, out, load.batchSize, load.inFlight, command), System.out);
+                !skipOriginal, freshnessTrials, naiveSamples, out, load.batchSize, load.inFlight, command), System.out);
         return 0;
     }
 

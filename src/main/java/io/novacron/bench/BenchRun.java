@@ -31,10 +31,11 @@ public final class BenchRun {
      * @param url         a running service to measure instead of in-process instances (its cache as configured)
      * @param cachedUrl   with {@code url}: a second instance with its cache on, or null
      * @param ownDatabase the database is the bench's own: dropped and recreated before a load
+     * @param original    also measure the baseline SQL (off: the service's paths only, for A/B runs)
      */
     public record Options(Dataset dataset, long seed, String url, String cachedUrl, ServiceConfig config, boolean ownDatabase,
                           Duration duration, Duration warmup, long requests, List<Integer> concurrency, List<String> workloads, boolean skipLoad,
-                          int freshnessTrials, long naiveSamples, Path outDir, int batchSize, int inFlight, String command) {
+                          boolean original, int freshnessTrials, long naiveSamples, Path outDir, int batchSize, int inFlight, String command) {
     }
 
     private BenchRun() {
@@ -84,9 +85,10 @@ public final class BenchRun {
                  Connection c = jdbc.dataSource().getConnection()) {
                 FleetProfile profile = FleetProfile.read(c, 100_000);
                 Workloads workloads = new Workloads(profile);
-                Target baseline = new BaselineTarget(jdbc.dataSource());
-                notes.add("original = BaselineQueries over JDBC in this process (no HTTP, no JSON), so the improvement "
-                        + "column understates what the service gains over the original queries served the same way");
+                Target baseline = o.original() ? new BaselineTarget(jdbc.dataSource()) : null;
+                notes.add(o.original() ? "original = BaselineQueries over JDBC in this process (no HTTP, no JSON), so the improvement "
+                        + "column understates what the service gains over the original queries served the same way"
+                        : "original not measured (--skip-original)");
                 LatencyRun runner = new LatencyRun(workloads, o.requests(), o.duration(), o.warmup());
                 List<BenchReport.ReadRow> rows = new ArrayList<>();
                 for (String w : o.workloads()) {

@@ -25,7 +25,7 @@ class BenchRunTest {
     @Test
     void aRunLoadsThroughTheIngestionApiAndReportsEveryReadPathFreshnessAndStorage(@TempDir Path dir) throws Exception {
         BenchRun.Options o = new BenchRun.Options(TINY, 42, service.baseUrl(), service.baseUrl(), service.app().config(), false,
-                Duration.ofSeconds(2), Duration.ofMillis(100), 30, List.of(1, 2), Workloads.NAMES, false, 4, 300, dir, 500, 2, "bench (test)");
+                Duration.ofSeconds(2), Duration.ofMillis(100), 30, List.of(1, 2), Workloads.NAMES, false, true, 4, 300, dir, 500, 2, "bench (test)");
         BenchReport r = BenchRun.run(o, new PrintStream(OutputStream.nullOutputStream()));
 
         MetricLoader.Result ingest = r.load().ingest();
