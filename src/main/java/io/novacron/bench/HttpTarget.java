@@ -28,6 +28,9 @@ public final class HttpTarget implements Target {
         if (System.getProperty("http.maxConnections") == null) {
             System.setProperty("http.maxConnections", "64");
         }
+        // A POST that met a keep-alive connection the server had closed is otherwise sent again:
+        // the freshness trials' writes must happen once each.
+        System.setProperty("sun.net.http.retryPost", "false");
     }
 
     private static final int CONNECT_TIMEOUT_MS = 5_000;
