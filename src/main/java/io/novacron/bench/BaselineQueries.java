@@ -44,7 +44,7 @@ public final class BaselineQueries {
              WHERE v.org_id = ? AND m.ts >= date_trunc('minute', now()) - interval '4 minutes'""";
 
     /**
-     * One page of the VM listing (params: org_id, state×2, node_id×2, owner_id×2, tag-array-json×2,
+     * One page of the VM listing (params: org_id, state×2, node_id×2, owner_id×2, tag-array×2,
      * q×2, created_after×2, created_before×2, offset, limit). Sort by created_at newest first; the
      * other sorts differ only in the ORDER BY column.
      */
@@ -55,7 +55,7 @@ public final class BaselineQueries {
                AND (?::text IS NULL OR state = ?)
                AND (?::bigint IS NULL OR node_id = ?)
                AND (?::bigint IS NULL OR owner_id = ?)
-               AND (?::jsonb IS NULL OR metadata -> 'tags' @> ?::jsonb)
+               AND (?::text[] IS NULL OR tags @> ?::text[])
                AND (?::text IS NULL OR name ILIKE '%' || ? || '%')
                AND (?::timestamptz IS NULL OR created_at > ?)
                AND (?::timestamptz IS NULL OR created_at < ?)
@@ -69,7 +69,7 @@ public final class BaselineQueries {
                AND (?::text IS NULL OR state = ?)
                AND (?::bigint IS NULL OR node_id = ?)
                AND (?::bigint IS NULL OR owner_id = ?)
-               AND (?::jsonb IS NULL OR metadata -> 'tags' @> ?::jsonb)
+               AND (?::text[] IS NULL OR tags @> ?::text[])
                AND (?::text IS NULL OR name ILIKE '%' || ? || '%')
                AND (?::timestamptz IS NULL OR created_at > ?)
                AND (?::timestamptz IS NULL OR created_at < ?)""";

@@ -97,7 +97,7 @@ final class BaselineTarget implements Target {
         String order = LISTING_ORDER.get((String) p.getOrDefault("sort", "-created_at"));
         String sql = BaselineQueries.LISTING_PAGE.replace("ORDER BY created_at DESC", "ORDER BY " + order);
         Object state = p.get("state"), node = p.get("node_id"), q = p.get("q");
-        String tags = tagsJson(p.get("tag"));
+        String tags = tagsArray(p.get("tag"));
         int limit = ((Number) p.getOrDefault("limit", 50)).intValue();
         Object[] filter = {p.get("org_id"), state, state, node, node, null, null, tags, tags, q, q, null, null, null, null};
         rows(c, BaselineQueries.LISTING_TOTAL, filter);
@@ -137,15 +137,16 @@ final class BaselineTarget implements Target {
         return STEPS.get(step).toSeconds() + " seconds";
     }
 
-    private static String tagsJson(Object tags) {
+    /** The tags as a text[] literal ({"env:prod","tier:db"}); the bench's tags hold no quote or backslash. */
+    private static String tagsArray(Object tags) {
         if (tags == null) {
             return null;
         }
-        StringBuilder sb = new StringBuilder("[");
+        StringBuilder sb = new StringBuilder("{");
         for (Object t : tags instanceof Collection<?> c ? c : List.of(tags)) {
             sb.append(sb.length() == 1 ? "" : ",").append('"').append(t).append('"');
         }
-        return sb.append(']').toString();
+        return sb.append('}').toString();
     }
 
     /** Runs a statement and reads every row (as a client would), returning the row count. */

@@ -71,7 +71,7 @@ class BaselineQueriesTest {
         page.path("items").forEach(v -> optimized.add(v.path("id").asLong()));
         List<Long> baseline = new ArrayList<>();
         try (Connection c = service.database().connect(); PreparedStatement ps = c.prepareStatement(BaselineQueries.LISTING_PAGE)) {
-            Object[] args = {org, "running", "running", null, null, null, null, "[\"t0\"]", "[\"t0\"]", null, null, null, null,
+            Object[] args = {org, "running", "running", null, null, null, null, "{t0}", "{t0}", null, null, null, null,
                     null, null, 0, 500};
             int[] types = {Types.BIGINT, Types.VARCHAR, Types.VARCHAR, Types.BIGINT, Types.BIGINT, Types.BIGINT, Types.BIGINT,
                     Types.VARCHAR, Types.VARCHAR, Types.VARCHAR, Types.VARCHAR, Types.TIMESTAMP_WITH_TIMEZONE,

@@ -2,7 +2,6 @@ package io.novacron.reads.listing;
 
 import io.novacron.web.ApiException;
 import io.novacron.web.Cursor;
-import io.novacron.web.Json;
 import io.novacron.web.Params;
 import java.time.Instant;
 import java.util.List;
@@ -116,8 +115,8 @@ record ListingFilter(long org, List<String> states, Long nodeId, Long ownerId, L
     String matchers(List<Object> args, String prefix) {
         StringBuilder w = new StringBuilder();
         if (!tags.isEmpty()) {
-            w.append(prefix).append("metadata -> 'tags' @> ?::jsonb"); // vm_tags_idx
-            args.add(Json.MAPPER.valueToTree(tags).toString());
+            w.append(prefix).append("tags @> ?::text[]"); // in every sort index (V30), and vm_tags_idx
+            args.add(tags.toArray(new String[0]));
         }
         if (q != null) {
             w.append(prefix).append("lower(name) LIKE lower(?)");

@@ -130,6 +130,60 @@ class VmListingTest {
         assertThat(walk("q=ledger", 3)).isEmpty();
     }
 
+    /**
+     * Tag pages test the tags each sort index carries (V30's generated column), not metadata. Under
+     * every sort, with and without one state, every page must be exactly the next rows of the same
+     * filter on metadata itself, also for metadata written by SQL that the API would refuse (tags
+     * not an array, non-string elements, no metadata), and after metadata changes.
+     */
+    @Test
+    void tagPagesMatchTheMetadataUnderEverySortAndState() throws SQLException {
+        long tagged;
+        String taggedToken;
+        try (Connection c = service.database().connect()) {
+            Inventory inv = new Inventory(c);
+            tagged = inv.org("listing-tags");
+            long user = inv.user(tagged, "t@l.test");
+            Random r = new Random(11);
+            String[] odd = {"{\"tags\":\"env:prod\"}", "{\"tags\":[\"env:prod\",5,null,{\"a\":1},[\"odd\"]]}",
+                    "{\"tags\":[\"5\",\"odd\"]}", "{}", "{\"tags\":[]}", "{\"tags\":{\"env\":\"prod\"}}"};
+            for (int i = 0; i < 200; i++) {
+                String metadata = i % 10 == 0 ? odd[(i / 10) % odd.length]
+                        : "{\"tags\":[\"env:" + (r.nextInt(3) == 0 ? "prod" : "dev") + "\",\"team:" + r.nextInt(4) + "\"]}";
+                inv.vm(tagged, user, node, "svc-" + r.nextInt(40), STATES[r.nextInt(3)], 1 + r.nextInt(4),
+                        512L * (1 + r.nextInt(4)), metadata);
+            }
+            inv.exec("UPDATE vm SET created_at = now() - (id % 13) * interval '1 hour' WHERE org_id = ?", tagged);
+            taggedToken = inv.token(tagged, "viewer");
+        }
+        List<List<String>> filters = List.of(List.of("env:prod"), List.of("team:1", "env:dev"), List.of("odd"),
+                List.of("5"), List.of("nowhere"));
+        for (List<String> tags : filters) {
+            String query = String.join("&", tags.stream().map(t -> "tag=" + enc(t)).toList());
+            String json = io.novacron.web.Json.MAPPER.valueToTree(tags).toString();
+            for (String state : List.of("", "running")) {
+                for (String col : List.of("created_at", "name", "cpu_cores", "memory_mb")) {
+                    for (String dir : List.of("", "-")) {
+                        String desc = dir.isEmpty() ? "" : " DESC";
+                        assertThat(walk(taggedToken, query + (state.isEmpty() ? "" : "&state=" + state) + "&sort=" + dir + col, 4))
+                                .as(tags + " " + state + " " + dir + col)
+                                .isEqualTo(sql("SELECT id FROM vm WHERE org_id = ? AND metadata->'tags' @> ?::jsonb"
+                                        + (state.isEmpty() ? "" : " AND state = '" + state + "'")
+                                        + " ORDER BY " + col + desc + ", id" + desc, tagged, json));
+                    }
+                }
+            }
+        }
+        try (Connection c = service.database().connect()) {
+            new Inventory(c).exec("UPDATE vm SET metadata = '{\"tags\":[\"env:prod\",\"moved\"]}' WHERE org_id = ? AND id % 3 = 0",
+                    tagged);
+        }
+        assertThat(walk(taggedToken, "tag=moved&sort=-name", 5)).isEqualTo(
+                sql("SELECT id FROM vm WHERE org_id = ? AND id % 3 = 0 ORDER BY name DESC, id DESC", tagged));
+        assertThat(walk(taggedToken, "tag=env:dev&sort=cpu_cores", 5)).isEqualTo(
+                sql("SELECT id FROM vm WHERE org_id = ? AND metadata->'tags' @> '[\"env:dev\"]' ORDER BY cpu_cores, id", tagged));
+    }
+
     @Test
     void totalIsExactForOrgAndStateFiltersAndFlaggedOtherwise() throws SQLException {
         JsonNode all = page("limit=5");
