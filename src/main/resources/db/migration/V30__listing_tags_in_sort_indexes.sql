@@ -10,7 +10,8 @@
 -- Here the tags are a stored column (generated from metadata, so every writer keeps it, COPY and
 -- psql included) carried as a non-key column of every listing sort index: the same walk is index-
 -- only (1.7 and 2.3 ms for those two pages, same run), and the page's full rows are joined back
--- for its 51 VMs alone (VmListing). The price: those indexes hold ~80 more bytes per VM.
+-- for its 51 VMs alone (VmListing). The price: on `large` those indexes grow 2-3x (vm's indexes
+-- 0.77 -> 1.63 GB) and writes of vm ~20 % slower (docs/READS.md, "Listing with tags").
 --
 -- vm_tags() keeps the string elements of metadata.tags (the API admits nothing else there), so
 -- `tags @> ARRAY[...]` answers exactly what `metadata -> 'tags' @> '[...]'` did.

@@ -70,6 +70,53 @@ class MonitoringTest {
         assertThat(top.has("ts")).isTrue();
     }
 
+    /**
+     * vm_latest rows are not tied to vm by a foreign key: a deleted VM's row stays, and a row could
+     * name another org's VM. Pages by usage probe each row's VM, so such rows must be skipped and
+     * every page still be full (the walk goes on), under every sort.
+     */
+    @Test
+    void samplesOfDeletedOrForeignVmsAreSkippedAndPagesStayFull() throws SQLException {
+        long orphans;
+        String orphansToken;
+        try (Connection c = service.database().connect()) {
+            Inventory inv = new Inventory(c);
+            orphans = inv.org("mon-orphans");
+            long owner = inv.user(orphans, "x@m.test");
+            List<Long> vms = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                long vm = inv.vm(orphans, owner, node1, "ov-" + (100 + i), "running", 1, 512, "{}");
+                inv.exec("INSERT INTO vm_latest VALUES (?, ?, now(), ?, ?, 1, 2, 3, 4)", orphans, vm, (float) (i * 3 % 50),
+                        (float) (i * 7 % 50));
+                vms.add(vm);
+            }
+            for (int i = 0; i < 30; i += 4) {
+                inv.exec("DELETE FROM vm WHERE id = ?", vms.get(i)); // its vm_latest row stays
+            }
+            long foreign = sql("SELECT id FROM vm WHERE name = 'foreign'").get(0);
+            inv.exec("INSERT INTO vm_latest VALUES (?, ?, now(), 100, 100, 1, 1, 1, 1)", orphans, foreign);
+            orphansToken = inv.token(orphans, "viewer");
+        }
+        for (String[] sort : List.of(new String[] {"sort=-cpu_usage", "l.cpu_usage DESC, l.vm_id DESC"},
+                new String[] {"sort=-memory_usage", "l.memory_usage DESC, l.vm_id DESC"}, new String[] {"sort=name", "v.name, v.id"})) {
+            List<Long> ids = new ArrayList<>();
+            String cursor = null;
+            do {
+                Http.Response r = service.as(orphansToken).get("/api/v1/monitoring/vms?limit=4&" + sort[0]
+                        + (cursor == null ? "" : "&cursor=" + cursor));
+                assertThat(r.status()).as(r.toString()).isEqualTo(200);
+                JsonNode p = r.json();
+                if (!p.path("next_cursor").isNull()) {
+                    assertThat(p.path("items")).as("a page before the last is full").hasSize(4);
+                }
+                p.path("items").forEach(v -> ids.add(v.path("vm_id").asLong()));
+                cursor = p.path("next_cursor").isNull() ? null : p.path("next_cursor").asText();
+            } while (cursor != null);
+            assertThat(ids).as(sort[0]).hasSize(22).isEqualTo(sql("SELECT v.id FROM vm_latest l JOIN vm v ON v.org_id = l.org_id"
+                    + " AND v.id = l.vm_id WHERE l.org_id = ? ORDER BY " + sort[1], orphans));
+        }
+    }
+
     @Test
     void filtersAndTheStaleFlag() throws SQLException {
         assertThat(walk("node_id=" + node1 + "&state=paused&min_cpu=20", 5)).isEqualTo(sql("""
