@@ -6,11 +6,8 @@ import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.novacron.config.ServiceConfig;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -130,25 +127,6 @@ public final class ReadCache implements AutoCloseable {
             return;
         }
         ctx.contentType("application/json").result(body.json());
-    }
-
-    /**
-     * A canonical form of query parameters for cache keys: keys sorted, repeated values sorted,
-     * without {@code org_id} (the scope carries the organization).
-     */
-    public static String normalize(Map<String, List<String>> query) {
-        StringBuilder sb = new StringBuilder();
-        for (var e : new TreeMap<>(query).entrySet()) {
-            if (e.getKey().equals("org_id")) {
-                continue;
-            }
-            List<String> values = new ArrayList<>(e.getValue());
-            values.sort(null);
-            for (String v : values) {
-                sb.append(sb.isEmpty() ? "" : "&").append(e.getKey()).append('=').append(v);
-            }
-        }
-        return sb.toString();
     }
 
     /**

@@ -6,6 +6,7 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The query parameters of one request, checked against the keys its route accepts: an unknown
@@ -21,15 +22,39 @@ public final class Params {
         this.values = values;
     }
 
-    /** The request's parameters; every key must be in {@code allowed}. */
+    /**
+     * The request's parameters; every key must be in {@code allowed}. A stray {@code &} (as in
+     * {@code ?limit=5&}) is not a parameter; a value without a name ({@code ?=5}) is refused.
+     */
     public static Params of(Context ctx, Set<String> allowed) {
-        Map<String, List<String>> q = ctx.queryParamMap();
+        Map<String, List<String>> q = new TreeMap<>(ctx.queryParamMap());
+        List<String> nameless = q.remove("");
+        if (nameless != null && nameless.stream().anyMatch(v -> !v.isEmpty())) {
+            throw ApiException.invalid("", "query parameter without a name", Map.of("allowed", allowed));
+        }
         for (String key : q.keySet()) {
             if (!allowed.contains(key)) {
                 throw ApiException.invalid(key, "unknown query parameter '" + key + "'", Map.of("allowed", allowed));
             }
         }
         return new Params(q);
+    }
+
+    /**
+     * A canonical form for cache keys: keys sorted, repeated values sorted, without {@code org_id}
+     * (the cache scope carries the organization).
+     */
+    public String canonical() {
+        StringBuilder sb = new StringBuilder();
+        for (var e : values.entrySet()) {
+            if (e.getKey().equals("org_id")) {
+                continue;
+            }
+            for (String v : e.getValue().stream().sorted().toList()) {
+                sb.append(sb.isEmpty() ? "" : "&").append(e.getKey()).append('=').append(v);
+            }
+        }
+        return sb.toString();
     }
 
     public String optString(String name) {

@@ -38,6 +38,18 @@ class HealthAndErrorsTest {
     }
 
     @Test
+    void strayAmpersandsInAQueryAreNotParameters() {
+        Http admin = service.admin();
+        for (String query : new String[] {"?limit=5&", "?&limit=5", "?limit=5&&", "?"}) {
+            assertThat(admin.get("/api/v1/orgs" + query).status()).as(query).isEqualTo(200);
+        }
+        Http.Response nameless = admin.get("/api/v1/orgs?=5");
+        assertThat(nameless.status()).isEqualTo(400);
+        assertThat(nameless.errorCode()).isEqualTo("validation_failed");
+        assertThat(admin.get("/api/v1/orgs?limit=5&bogus").status()).isEqualTo(400);
+    }
+
+    @Test
     void metricsAreInPrometheusTextWithPerRouteLatency() {
         service.anonymous().get("/healthz");
         Http.Response r = service.anonymous().get("/metrics");

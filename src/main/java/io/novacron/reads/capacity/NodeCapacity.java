@@ -116,7 +116,7 @@ public final class NodeCapacity {
             Cursor.longAt(cursor, 1);
         }
         int limit = p.limit();
-        cache.respond(ctx, ROUTE, Scope.PLATFORM, ReadCache.normalize(ctx.queryParamMap()),
+        cache.respond(ctx, ROUTE, Scope.PLATFORM, p.canonical(),
                 () -> Sql.json(tx.read(c -> page(c, where.toString(), args, sort, column, cursor, limit))));
     }
 

@@ -71,7 +71,7 @@ public final class VmListing {
         Params params = Params.of(ctx, PARAMS);
         long org = Principal.of(ctx).orgScope(params);
         ListingFilter filter = ListingFilter.parse(org, params);
-        cache.respond(ctx, ROUTE, Scope.org(org), ReadCache.normalize(ctx.queryParamMap()), () -> {
+        cache.respond(ctx, ROUTE, Scope.org(org), params.canonical(), () -> {
             Page<Vm> page = tx.read(c -> page(c, filter));
             return Sql.json(page);
         });

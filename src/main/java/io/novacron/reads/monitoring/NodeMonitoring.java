@@ -94,7 +94,7 @@ public final class NodeMonitoring {
             filterArgs.add(minCpu);
         }
         int limit = p.limit();
-        cache.respond(ctx, ROUTE, Scope.PLATFORM, ReadCache.normalize(ctx.queryParamMap()),
+        cache.respond(ctx, ROUTE, Scope.PLATFORM, p.canonical(),
                 () -> Sql.json(tx.read(c -> page(c, where.toString(), filterArgs, sort, cursor, limit))));
     }
 

@@ -101,7 +101,7 @@ public final class VmMonitoring {
             Cursor.longAt(cursor, 1);
         }
         Query q = new Query(org, p.optLong("node_id"), state, minCpu, sort, p.limit(), cursor);
-        cache.respond(ctx, ROUTE, Scope.org(org), ReadCache.normalize(ctx.queryParamMap()),
+        cache.respond(ctx, ROUTE, Scope.org(org), p.canonical(),
                 () -> Sql.json(tx.read(c -> page(c, q))));
     }
 
