@@ -71,49 +71,52 @@ EXPLAIN (ANALYZE, BUFFERS) SELECT coalesce(sum(vm_count), 0) FROM org_vm_stats W
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
   FROM vm WHERE org_id = :org AND (name, id) > (:'deep_name', :deep_name_id) ORDER BY name, id LIMIT 51;
-\echo '=== 3e. listing, state=running&state=paused, tag=env:prod, sort=-cpu_cores'
+\echo '=== 3e. listing, state=running&state=paused, tag=env:prod, sort=-cpu_cores (V30: keys from the index-only walk, then the page''s rows)'
 EXPLAIN (ANALYZE, BUFFERS)
-SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
-  FROM vm WHERE org_id = :org AND state = ANY ('{running,paused}') AND metadata -> 'tags' @> '["env:prod"]'::jsonb
- ORDER BY cpu_cores DESC, id DESC LIMIT 51;
-\echo '=== 3f. listing, tag=app:ledger (rare), with its planner-estimate total'
+SELECT v.id, v.org_id, v.owner_id, v.node_id, v.name, v.state, v.cpu_cores, v.memory_mb, v.disk_gb, v.metadata::text,
+       v.created_at, v.updated_at
+  FROM (SELECT id, cpu_cores FROM vm WHERE org_id = :org AND state = ANY ('{running,paused}') AND tags @> '{env:prod}'::text[]
+         ORDER BY cpu_cores DESC, id DESC LIMIT 51) k
+  JOIN vm v ON v.id = k.id ORDER BY k.cpu_cores DESC, k.id DESC;
+\echo '=== 3f. listing, tag=env:test&tag=tier:db (1 VM in 42), sort=-created_at, with its planner-estimate total'
 EXPLAIN (ANALYZE, BUFFERS)
-SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
-  FROM vm WHERE org_id = :org AND metadata -> 'tags' @> '["app:ledger"]'::jsonb ORDER BY created_at DESC, id DESC LIMIT 51;
-EXPLAIN (FORMAT JSON) SELECT 1 FROM vm WHERE org_id = :org AND metadata -> 'tags' @> '["app:ledger"]'::jsonb;
-\echo '=== 3g. listing, q=vm-12 (trigram), sort=-created_at'
-EXPLAIN (ANALYZE, BUFFERS)
-SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
-  FROM vm WHERE org_id = :org AND lower(name) LIKE '%vm-12%' ORDER BY created_at DESC, id DESC LIMIT 51;
+SELECT v.id, v.org_id, v.owner_id, v.node_id, v.name, v.state, v.cpu_cores, v.memory_mb, v.disk_gb, v.metadata::text,
+       v.created_at, v.updated_at
+  FROM (SELECT id, created_at FROM vm WHERE org_id = :org AND tags @> '{env:test,tier:db}'::text[]
+         ORDER BY created_at DESC, id DESC LIMIT 51) k
+  JOIN vm v ON v.id = k.id ORDER BY k.created_at DESC, k.id DESC;
+EXPLAIN (FORMAT JSON) SELECT 1 FROM vm WHERE org_id = :org AND tags @> '{env:test,tier:db}'::text[];
+\echo '=== 3g. listing with q: the bounded walk, then the trigrams (V29), in listing-q.sql / listing-q-large.txt'
 \echo '=== 3h. listing, node_id filter'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT id, org_id, owner_id, node_id, name, state, cpu_cores, memory_mb, disk_gb, metadata::text, created_at, updated_at
   FROM vm WHERE org_id = :org AND node_id = :node ORDER BY created_at DESC, id DESC LIMIT 51;
 
-\echo '=== 4a. monitoring, largest org, top 50 by cpu'
+\echo '=== 4a. monitoring, largest org, top 50 by cpu (the usage walk probing each row''s VM)'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT v.id, v.name, v.state, v.node_id, l.ts, l.cpu_usage, l.memory_usage, l.disk_read_bps,
        l.disk_write_bps, l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => 180) AS stale
-  FROM vm_latest l JOIN vm v ON v.org_id = l.org_id AND v.id = l.vm_id
- WHERE l.org_id = :org AND v.org_id = :org ORDER BY l.cpu_usage DESC, v.id DESC LIMIT 51;
+  FROM vm_latest l CROSS JOIN LATERAL (SELECT x.id, x.org_id, x.name, x.state, x.node_id FROM vm x
+                                        WHERE x.id = l.vm_id AND x.org_id = l.org_id OFFSET 0) v
+ WHERE l.org_id = :org AND v.org_id = :org ORDER BY l.cpu_usage DESC, l.vm_id DESC LIMIT 51;
 \echo '=== 4b. monitoring, state=error (rare: driven from the VMs in that state), top by memory'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT v.id, v.name, v.state, v.node_id, l.ts, l.cpu_usage, l.memory_usage, l.disk_read_bps,
        l.disk_write_bps, l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => 180) AS stale
   FROM vm v CROSS JOIN LATERAL (SELECT * FROM vm_latest x WHERE x.org_id = v.org_id AND x.vm_id = v.id OFFSET 0) l
- WHERE l.org_id = :org AND v.org_id = :org AND v.state = 'error' ORDER BY l.memory_usage DESC, v.id DESC LIMIT 51;
+ WHERE l.org_id = :org AND v.org_id = :org AND v.state = 'error' ORDER BY l.memory_usage DESC, l.vm_id DESC LIMIT 51;
 \echo '=== 4b2. monitoring, state=running (common: walks the usage index), top by cpu'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT v.id, v.name, v.state, v.node_id, l.ts, l.cpu_usage, l.memory_usage, l.disk_read_bps,
        l.disk_write_bps, l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => 180) AS stale
   FROM vm_latest l JOIN vm v ON v.org_id = l.org_id AND v.id = l.vm_id
- WHERE l.org_id = :org AND v.org_id = :org AND v.state = 'running' ORDER BY l.cpu_usage DESC, v.id DESC LIMIT 51;
+ WHERE l.org_id = :org AND v.org_id = :org AND v.state = 'running' ORDER BY l.cpu_usage DESC, l.vm_id DESC LIMIT 51;
 \echo '=== 4c. monitoring, one node'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT v.id, v.name, v.state, v.node_id, l.ts, l.cpu_usage, l.memory_usage, l.disk_read_bps,
        l.disk_write_bps, l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => 180) AS stale
   FROM vm_latest l JOIN vm v ON v.org_id = l.org_id AND v.id = l.vm_id
- WHERE l.org_id = :org AND v.org_id = :org AND v.node_id = :node ORDER BY l.cpu_usage DESC, v.id DESC LIMIT 51;
+ WHERE l.org_id = :org AND v.org_id = :org AND v.node_id = :node ORDER BY l.cpu_usage DESC, l.vm_id DESC LIMIT 51;
 \echo '=== 4d. monitoring nodes, top by cpu'
 EXPLAIN (ANALYZE, BUFFERS)
 SELECT n.id, n.name, n.zone, n.state, l.ts, l.cpu_usage, l.memory_usage, l.disk_usage, l.load_1m,

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * vacuum of the hot tables). Each task runs once at start and then at its interval, never
  * overlapping itself; tasks run on a few background threads, so that a long compaction catch-up
  * does not hold back the vacuum of the latest-value tables. A failing run is logged and retried
- * at the next interval (the database may simply be away).
+ * at the next interval (the database may simply be away). A task that loops (compaction catching
+ * up) checks its thread's interrupt between steps: {@link #close} interrupts to stop it.
  */
 public final class Maintenance implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Maintenance.class);
@@ -35,16 +36,19 @@ public final class Maintenance implements AutoCloseable {
         }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Stops scheduling and lets a running task finish (briefly) before the pool it uses is closed. */
+    /**
+     * Stops scheduling, interrupts running tasks (a loop ends after its current step; a statement
+     * in flight completes) and waits for them, so no task is cut off by the closing of the pool it
+     * uses: that rolled back a compaction round mid-COPY and logged a broken connection.
+     */
     @Override
     public void close() {
-        scheduler.shutdown();
+        scheduler.shutdownNow();
         try {
-            if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
-                scheduler.shutdownNow();
+            if (!scheduler.awaitTermination(30, TimeUnit.SECONDS)) {
+                log.warn("maintenance tasks still running after 30 s; closing anyway");
             }
         } catch (InterruptedException e) {
-            scheduler.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }

@@ -103,11 +103,12 @@ public final class RollupCompactor {
      * Compacts every scope until none has work left (or a bounded number of rounds ran); returns
      * rows folded. Scopes take turns, one round each, so a long catch-up of one cannot starve the
      * others (a bulk load keeps the VM scope busy for minutes while organization partials arrive).
+     * An interrupt (the service stopping) ends it after the current round; the rest waits for the next run.
      */
     public long compactAll() {
         long moved = 0;
         boolean more = true;
-        for (int round = 0; round < MAX_ROUNDS && more; round++) {
+        for (int round = 0; round < MAX_ROUNDS && more && !Thread.currentThread().isInterrupted(); round++) {
             more = false;
             for (RollupScope scope : RollupScope.values()) {
                 long start = System.nanoTime();
