@@ -2,6 +2,8 @@
 -- benchmark database, for its largest organization:
 --   psql -d novacron_bench_large -v org_name=bench-large-s42-org-0001 -f docs/explain/explain.sql \
 --        > docs/explain/reads-large.txt
+-- Each new session faults in the shared buffers it touches (costly without huge pages), so for
+-- warm figures run it twice in one session and keep the second pass (reads-large-2026-12-05.txt).
 -- (generate.sql builds the synthetic 200k-VM database of reads-200k.txt, with org_name=org-1.)
 \pset pager off
 -- The service's connection options (db.Database): no parallel plans, no JIT.
