@@ -1,8 +1,10 @@
-package io.novacron.app;
+package io.novacron.bench.cli;
 
 import io.novacron.bench.BenchRun;
 import io.novacron.bench.Dataset;
 import io.novacron.bench.Workloads;
+import io.novacron.app.Application;
+import io.novacron.app.Main;
 import io.novacron.config.ServiceConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +68,7 @@ final class Bench implements Callable<Integer> {
     public Integer call() throws Exception {
         Dataset ds = load.dataset();
         ServiceConfig cfg = settings.resolve();
-        boolean own = settings.dbUrl == null && url == null;
+        boolean own = !settings.dbUrlGiven() && url == null;
         if (smoke) {
             ds = Dataset.SMOKE;
             duration = min(duration, Duration.ofSeconds(3));

@@ -1,4 +1,4 @@
-package io.novacron.app;
+package io.novacron.bench.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,8 +9,9 @@ class SeedAndBenchCommandsTest {
 
     @Test
     void seedAndBenchHaveHelp() {
-        assertThat(Main.run("seed", "--help")).isZero();
-        assertThat(Main.run("bench", "--help")).isZero();
+        assertThat(BenchMain.run("demo", "--help")).isZero();
+        assertThat(BenchMain.run("seed", "--help")).isZero();
+        assertThat(BenchMain.run("bench", "--help")).isZero();
     }
 
     @Test

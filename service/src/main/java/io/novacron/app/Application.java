@@ -3,6 +3,7 @@ package io.novacron.app;
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.novacron.cache.ReadCache;
 import io.novacron.config.ServiceConfig;
 import io.novacron.db.Database;
@@ -48,6 +49,20 @@ import org.slf4j.LoggerFactory;
 public final class Application implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Application.class);
 
+    /**
+     * The metric store's parts over an open database, without HTTP: what the service runs, and
+     * what the {@code compact} command and the ingest benchmark drive directly.
+     */
+    public record Storage(Tx tx, MetricIngest ingest, RollupCompactor compactor, MetricRetention retention) {
+    }
+
+    public static Storage storage(Database db, ServiceConfig config, Clock clock, MeterRegistry registry) {
+        Tx tx = new Tx(db.dataSource());
+        return new Storage(tx, new MetricIngest(tx, config.retention(), clock, new IngestTimings(registry)),
+                new RollupCompactor(tx, config.retention().raw(), clock, registry),
+                new MetricRetention(tx, config.retention(), clock));
+    }
+
     /** A route as registered with Javalin, e.g. {@code GET /api/v1/vms/{id}}. */
     public record Route(String method, String path) {
     }
@@ -57,6 +72,7 @@ public final class Application implements AutoCloseable {
     private final Telemetry telemetry;
     private final Database db;
     private final Maintenance maintenance = new Maintenance();
+    private final Storage storage;
     private final ReadCache cache;
     private final List<Route> routes = Collections.synchronizedList(new ArrayList<>());
     private final Javalin http;
@@ -66,7 +82,8 @@ public final class Application implements AutoCloseable {
         this.clock = clock;
         this.telemetry = new Telemetry();
         this.db = Database.open(config.db(), telemetry.registry());
-        Tx tx = new Tx(db.dataSource());
+        this.storage = storage(db, config, clock, telemetry.registry());
+        Tx tx = storage.tx();
         this.cache = ReadCache.start(config.cache(), config.db(), telemetry.registry());
         this.http = createHttp(tx);
         maintenance.every("audit-partitions", Duration.ofHours(6), () -> tx.inTransaction(c -> {
@@ -75,7 +92,7 @@ public final class Application implements AutoCloseable {
             }
             return null;
         }));
-        maintenance.every("metric-retention", Duration.ofHours(1), () -> new MetricRetention(tx, config.retention(), clock).run());
+        maintenance.every("metric-retention", Duration.ofHours(1), storage.retention()::run);
         // Updated by every ingest batch, non-HOT (vm_latest's top-N indexes): see V22__hot_table_vacuum.sql.
         maintenance.every("latest-values-vacuum", Duration.ofSeconds(30), () -> tx.read(c -> {
             try (var st = c.createStatement()) {
@@ -83,7 +100,7 @@ public final class Application implements AutoCloseable {
             }
             return null;
         }));
-        maintenance.every("rollup-compaction", Duration.ofSeconds(2), new RollupCompactor(tx, config.retention().raw(), clock, telemetry.registry())::compactAll);
+        maintenance.every("rollup-compaction", Duration.ofSeconds(2), storage.compactor()::compactAll);
     }
 
     /** Builds the service and starts serving on the configured port (0 picks a free one). */
@@ -136,8 +153,7 @@ public final class Application implements AutoCloseable {
         new VmRoutes(tx).register(app);
         new AuditRoutes(tx).register(app);
         app.get("/api/v1/admin/db/health", new DbHealth(tx)::handle);
-        MetricIngest ingest = new MetricIngest(tx, config.retention(), clock, new IngestTimings(telemetry.registry()));
-        new MetricsIngestRoutes(ingest, new IngestGate(config.ingest().maxConcurrentBatches()), config.ingest(),
+        new MetricsIngestRoutes(storage.ingest(), new IngestGate(config.ingest().maxConcurrentBatches()), config.ingest(),
                 config.http().maxBodyBytes(), clock).register(app);
         new MetricsQueryRoutes(tx, cache, clock).register(app);
         return app;
@@ -153,6 +169,10 @@ public final class Application implements AutoCloseable {
 
     public Database database() {
         return db;
+    }
+
+    public Storage storage() {
+        return storage;
     }
 
     /** Every route registered with Javalin (for the OpenAPI check). */

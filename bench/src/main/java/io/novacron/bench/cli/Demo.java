@@ -1,8 +1,10 @@
-package io.novacron.app;
+package io.novacron.bench.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.novacron.bench.Dataset;
 import io.novacron.bench.Seeder;
+import io.novacron.app.Application;
+import io.novacron.app.Main;
 import io.novacron.config.ServiceConfig;
 import io.novacron.web.Json;
 import io.novacron.web.Tokens;

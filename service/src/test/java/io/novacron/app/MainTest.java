@@ -24,8 +24,16 @@ class MainTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String cmd : new String[] {"serve", "migrate", "demo"}) {
+        for (String cmd : new String[] {"serve", "migrate", "compact"}) {
             assertThat(Main.run(cmd, "--help")).isZero();
         }
+    }
+
+    @Test
+    void theBenchCommandsWithoutTheBenchJarSayWhereTheyLive() {
+        // Run from target/classes, as here, no novacron-bench.jar lies beside: one line, code 2.
+        CommandRun run = CommandRun.of("demo", "--dataset", "small");
+        assertThat(run.code()).isEqualTo(2);
+        assertThat(run.stderr()).startsWith("novacron: 'demo' needs novacron-bench.jar").doesNotContain("\tat ");
     }
 }

@@ -1,4 +1,4 @@
-package io.novacron.app;
+package io.novacron.bench.cli;
 
 import io.novacron.bench.Dataset;
 import io.novacron.bench.Seeder;

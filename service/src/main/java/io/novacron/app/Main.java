@@ -3,7 +3,6 @@ package io.novacron.app;
 import io.novacron.config.ConfigException;
 import io.novacron.config.ServiceConfig;
 import io.novacron.db.Database;
-import io.novacron.db.Tx;
 import io.novacron.metrics.rollup.RollupCompactor;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.Callable;
@@ -16,7 +15,7 @@ import picocli.CommandLine.Option;
 /** The command line: {@code serve}, {@code migrate}, {@code demo}, {@code seed}, {@code bench}. */
 @Command(name = "novacron", mixinStandardHelpOptions = true, version = "novacron fleet data service 0.1",
         description = "NovaCron fleet data service: inventory, time series and the dashboard API.",
-        subcommands = {Main.Serve.class, Main.Migrate.class, Main.Compact.class, Demo.class, Seed.class, Bench.class})
+        subcommands = {Main.Serve.class, Main.Migrate.class, Main.Compact.class, Tools.Demo.class, Tools.Seed.class, Tools.Bench.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -24,8 +23,13 @@ public final class Main implements Runnable {
     }
 
     /** Runs a command and returns its exit code; a configuration error prints one line and returns 2. */
-    static int run(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+    public static int run(String... args) {
+        return run(new Main(), args);
+    }
+
+    /** Runs {@code root}'s command line (this one, or the bench module's, which adds its commands). */
+    public static int run(Object root, String... args) {
+        CommandLine cli = new CommandLine(root);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException) {
                 cmd.getErr().println("novacron: " + e.getMessage());
@@ -42,7 +46,7 @@ public final class Main implements Runnable {
     }
 
     /** Flags shared by every command; each overrides the environment variable it names. */
-    static final class Settings {
+    public static final class Settings {
         @Option(names = "--db-url", description = "JDBC URL (env NOVACRON_DB_URL, default jdbc:postgresql://127.0.0.1:5432/novacron)")
         String dbUrl;
         @Option(names = "--db-user", description = "database user (env NOVACRON_DB_USER, default postgres)")
@@ -52,7 +56,12 @@ public final class Main implements Runnable {
         @Option(names = "--admin-token", description = "platform admin token (env NOVACRON_ADMIN_TOKEN)")
         String adminToken;
 
-        ServiceConfig resolve() {
+        /** Whether {@code --db-url} was given (the benchmark then uses that database instead of its own). */
+        public boolean dbUrlGiven() {
+            return dbUrl != null;
+        }
+
+        public ServiceConfig resolve() {
             ServiceConfig c = ServiceConfig.fromEnvironment();
             var db = c.db();
             if (dbUrl != null || dbUser != null) {
@@ -109,8 +118,7 @@ public final class Main implements Runnable {
         public Integer call() {
             ServiceConfig cfg = settings.resolve();
             try (Database db = Database.open(cfg.db(), new SimpleMeterRegistry())) {
-                RollupCompactor compactor = new RollupCompactor(new Tx(db.dataSource()), cfg.retention().raw(),
-                        java.time.Clock.systemUTC(), new SimpleMeterRegistry());
+                RollupCompactor compactor = Application.storage(db, cfg, java.time.Clock.systemUTC(), new SimpleMeterRegistry()).compactor();
                 long t = System.nanoTime();
                 long rows = compactor.compactAll();
                 System.out.printf("folded %,d rows in %.1f s%n", rows, (System.nanoTime() - t) / 1e9);
@@ -120,7 +128,7 @@ public final class Main implements Runnable {
     }
 
     /** Blocks until SIGINT/SIGTERM, then stops the service cleanly. */
-    static void awaitShutdown(Application app) throws InterruptedException {
+    public static void awaitShutdown(Application app) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();

@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.novacron.app.Application;
 import io.novacron.config.ServiceConfig;
 import io.novacron.db.Database;
-import io.novacron.db.Tx;
 import io.novacron.metrics.ingest.IngestTimings;
 import io.novacron.metrics.ingest.JsonSampleReader;
 import io.novacron.metrics.ingest.LineProtocolReader;
@@ -94,7 +93,6 @@ public final class IngestBenchmark implements Callable<Integer> {
                 "NOVACRON_ADMIN_TOKEN", ADMIN, "NOVACRON_CACHE_ENABLED", "false"));
         long samples = (long) vms * MINUTES;
         try (Application app = Application.start(cfg)) {
-            Tx tx = new Tx(app.database().dataSource());
             long[] vmIds = inventory(app);
             Instant base = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(5, ChronoUnit.HOURS);
             System.out.printf("%d VMs, %d samples per path, batches of %d%n", vmIds.length, samples, batchVms * MINUTES);
@@ -102,7 +100,7 @@ public final class IngestBenchmark implements Callable<Integer> {
             double copy = bareCopy(app, vmIds, base.plus(0, ChronoUnit.MINUTES));
             row("bare binary COPY, unindexed table (reference)", samples, copy, copy);
 
-            MetricIngest ingest = new MetricIngest(tx, cfg.retention(), Clock.systemUTC(), new IngestTimings(new SimpleMeterRegistry()));
+            MetricIngest ingest = app.storage().ingest();
             double inproc = inProcess(ingest, vmIds, base.plus(15, ChronoUnit.MINUTES));
             row("in-process ingest (MetricIngest.ingest)", samples, inproc, copy);
 
@@ -119,7 +117,7 @@ public final class IngestBenchmark implements Callable<Integer> {
             parseOnly(vmIds, base);
             serviceSide(app, 2 * samples);
             long t = System.nanoTime();
-            long moved = new RollupCompactor(tx, cfg.retention().raw(), Clock.systemUTC(), new SimpleMeterRegistry()).compactAll();
+            long moved = app.storage().compactor().compactAll();
             notes.add(String.format("Compaction catch-up at the end: %d delta rows left, folded in %.2f s.", moved, (System.nanoTime() - t) / 1e9));
             storage(app);
         }
@@ -135,15 +133,15 @@ public final class IngestBenchmark implements Callable<Integer> {
      */
     private void compactionAlone(ServiceConfig cfg) {
         try (Database db = Database.open(cfg.db(), new SimpleMeterRegistry())) {
-            Tx tx = new Tx(db.dataSource());
-            long rows = tx.inTransaction(c -> {
+            Application.Storage storage = Application.storage(db, cfg, Clock.systemUTC(), new SimpleMeterRegistry());
+            long rows = storage.tx().inTransaction(c -> {
                 try (Statement st = c.createStatement()) {
                     return (long) st.executeUpdate("INSERT INTO vm_rollup_delta SELECT org_id, vm_id, bucket - interval '2 days',"
                             + " n, sums, mins, maxs, sketches, first_ts - interval '2 days', last_ts - interval '2 days' FROM vm_rollup_5m");
                 }
             });
             long t = System.nanoTime();
-            long moved = new RollupCompactor(tx, cfg.retention().raw(), Clock.systemUTC(), new SimpleMeterRegistry()).compactAll();
+            long moved = storage.compactor().compactAll();
             double secs = (System.nanoTime() - t) / 1e9;
             notes.add(String.format("Late-sample compaction alone (service stopped): %d delta rows (of %d) folded into the tiers past them"
                     + " in %.2f s, %.1f µs per delta row.", moved, rows, secs, secs * 1e6 / Math.max(1, moved)));
