@@ -1,5 +1,6 @@
 package io.novacron.metrics.ingest;
 
+import io.novacron.metrics.series.MetricKind;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;

@@ -1,5 +1,6 @@
 package io.novacron.metrics.ingest;
 
+import io.novacron.metrics.series.MetricKind;
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -1,10 +1,12 @@
 package io.novacron.metrics.ingest;
 
+import io.novacron.db.PgCopyBuffer;
+import io.novacron.metrics.series.MetricKind;
 import io.novacron.config.ServiceConfig;
 import io.novacron.db.Tx;
 import io.novacron.metrics.ingest.IngestTimings.Phase;
-import io.novacron.metrics.rollup.Aggregate;
-import io.novacron.metrics.rollup.BucketKey;
+import io.novacron.metrics.series.Aggregate;
+import io.novacron.metrics.series.BucketKey;
 import io.novacron.metrics.rollup.RollupRows;
 import io.novacron.metrics.rollup.RollupScope;
 import io.novacron.metrics.rollup.Watermarks;

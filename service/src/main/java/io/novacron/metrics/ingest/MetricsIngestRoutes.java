@@ -1,5 +1,6 @@
 package io.novacron.metrics.ingest;
 
+import io.novacron.metrics.series.MetricKind;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.novacron.config.ServiceConfig;

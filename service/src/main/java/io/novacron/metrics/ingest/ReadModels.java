@@ -1,7 +1,8 @@
 package io.novacron.metrics.ingest;
 
-import io.novacron.metrics.rollup.Aggregate;
-import io.novacron.metrics.rollup.BucketKey;
+import io.novacron.metrics.series.MetricKind;
+import io.novacron.metrics.series.Aggregate;
+import io.novacron.metrics.series.BucketKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

@@ -1,8 +1,8 @@
 package io.novacron.metrics.query;
 
-import io.novacron.metrics.ingest.MetricKind;
-import io.novacron.metrics.rollup.Aggregate;
-import io.novacron.metrics.rollup.BucketKey;
+import io.novacron.metrics.series.MetricKind;
+import io.novacron.metrics.series.Aggregate;
+import io.novacron.metrics.series.BucketKey;
 import io.novacron.metrics.rollup.RollupCompactor;
 import io.novacron.metrics.rollup.RollupRows;
 import io.novacron.metrics.rollup.RollupScope;

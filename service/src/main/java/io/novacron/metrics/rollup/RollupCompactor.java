@@ -1,5 +1,7 @@
 package io.novacron.metrics.rollup;
 
+import io.novacron.metrics.series.BucketKey;
+import io.novacron.metrics.series.Aggregate;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -7,7 +9,7 @@ import io.micrometer.core.instrument.Timer;
 import io.novacron.db.Database;
 import io.novacron.db.DbException;
 import io.novacron.db.Tx;
-import io.novacron.metrics.ingest.MetricKind;
+import io.novacron.metrics.series.MetricKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,6 +1,8 @@
 package io.novacron.metrics.rollup;
 
-import io.novacron.metrics.ingest.PgCopyBuffer;
+import io.novacron.metrics.series.BucketKey;
+import io.novacron.metrics.series.Aggregate;
+import io.novacron.db.PgCopyBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
@@ -106,8 +108,8 @@ public final class RollupRows {
         if (step > 0) {
             buf.int4(step);
         }
-        buf.timestamptz(k.bucketMicros()).int8(a.n)
-                .float8Array(a.sum).float8Array(a.min).float8Array(a.max).bytea(a.encodeSketches());
+        buf.timestamptz(k.bucketMicros());
+        a.copyColumns(buf);
         if (a.first() == Aggregate.UNKNOWN) {
             buf.nullField().nullField();
         } else {

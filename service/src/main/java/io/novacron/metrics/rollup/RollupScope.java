@@ -1,6 +1,6 @@
 package io.novacron.metrics.rollup;
 
-import io.novacron.metrics.ingest.MetricKind;
+import io.novacron.metrics.series.MetricKind;
 import java.util.List;
 
 /**

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.novacron.db.Tx;
 import io.novacron.metrics.MetricsFixture;
-import io.novacron.metrics.ingest.MetricKind;
+import io.novacron.metrics.series.MetricKind;
 import io.novacron.metrics.rollup.RollupCompactor;
 import io.novacron.support.Http;
 import io.novacron.support.TestApp;

@@ -1,6 +1,6 @@
-package io.novacron.metrics.rollup;
+package io.novacron.metrics.series;
 
-import io.novacron.metrics.ingest.MetricKind;
+import io.novacron.db.PgCopyBuffer;
 import java.util.Arrays;
 
 /**
@@ -156,6 +156,11 @@ public final class Aggregate {
     /** The p95 of metric {@code m}, within the documented bound; needs sketches. */
     public double p95(int m) {
         return sketches[m].quantile(P95, min[m], max[m]);
+    }
+
+    /** The rollup columns {@code n, sums, mins, maxs, sketches}, in that order, into a COPY row. */
+    public void copyColumns(PgCopyBuffer buf) {
+        buf.int8(n).float8Array(sum).float8Array(min).float8Array(max).bytea(encodeSketches());
     }
 
     public byte[] encodeSketches() {

@@ -1,4 +1,4 @@
-package io.novacron.metrics.ingest;
+package io.novacron.db;
 
 import java.io.ByteArrayInputStream;
 import java.sql.Connection;

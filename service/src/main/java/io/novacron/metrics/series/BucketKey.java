@@ -1,4 +1,4 @@
-package io.novacron.metrics.rollup;
+package io.novacron.metrics.series;
 
 /**
  * One rollup row's identity: up to two key columns ({@code b} is 0 for single-key scopes) and the

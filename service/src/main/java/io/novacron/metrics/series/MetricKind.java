@@ -1,4 +1,4 @@
-package io.novacron.metrics.ingest;
+package io.novacron.metrics.series;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.novacron.metrics.rollup;
+package io.novacron.metrics.series;
 
 import java.util.Arrays;
 
