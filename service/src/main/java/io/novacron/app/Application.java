@@ -2,6 +2,7 @@ package io.novacron.app;
 
 import io.javalin.Javalin;
 import io.javalin.http.HandlerType;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.novacron.cache.ReadCache;
@@ -123,6 +124,13 @@ public final class Application implements AutoCloseable {
             cfg.http.maxRequestSize = config.http().maxBodyBytes();
             cfg.http.prefer405over404 = true;
             cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+            // The OpenAPI document, browsable: Swagger UI from its WebJar over GET /openapi.json.
+            cfg.staticFiles.enableWebjars();
+            cfg.staticFiles.add(files -> {
+                files.hostedPath = "/docs/api";
+                files.directory = "/apidocs";
+                files.location = Location.CLASSPATH;
+            });
             cfg.requestLogger.http(telemetry::onRequest);
             cfg.events(ev -> ev.handlerAdded(meta -> {
                 if (meta.getHttpMethod().isHttpMethod() && meta.getHttpMethod() != HandlerType.HEAD) {

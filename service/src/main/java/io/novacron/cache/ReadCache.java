@@ -2,13 +2,14 @@ package io.novacron.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.novacron.config.ServiceConfig;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -25,7 +26,7 @@ import java.util.function.Supplier;
  * sent at commit, and either it arrived before the version was read (then the snapshot, taken
  * later, sees the commit) or it changes the version afterwards.
  *
- * <p>Org tokens' principals are kept under the same rules ({@link #principal}): a token lookup
+ * <p>Org tokens' principals are kept under the same rules ({@link KeptPrincipals}): a token lookup
  * is a round trip on every request otherwise, and on two busy cores round trips, not SQL, are
  * what a read pays for. Any UPDATE, DELETE or TRUNCATE of {@code api_token} notifies
  * {@code tokens} (V28), which voids them all; new tokens need no notice, since only found tokens
@@ -40,9 +41,6 @@ public final class ReadCache implements AutoCloseable {
     private record Entry(long version, CachedBody body) {
     }
 
-    private record TokenEntry(long version, Object principal) {
-    }
-
     /** The {@code novacron_changes} payload that voids every kept token principal. */
     static final String TOKENS = "tokens";
 
@@ -51,7 +49,8 @@ public final class ReadCache implements AutoCloseable {
     private final Map<Scope, Long> versions = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private volatile long floor;
-    private final Cache<String, TokenEntry> tokens;
+    private final long maxEntries;
+    private final List<KeptPrincipals<?>> principals = new CopyOnWriteArrayList<>();
     private volatile long tokensVersion;
     private final RedisTier redis;
     private final ChangeFeed feed;
@@ -66,7 +65,7 @@ public final class ReadCache implements AutoCloseable {
     private ReadCache(ServiceConfig.Cache cfg, ServiceConfig.Database db, MeterRegistry registry) {
         this.enabled = cfg.enabled();
         this.local = Caffeine.newBuilder().maximumSize(cfg.maxEntries()).build();
-        this.tokens = Caffeine.newBuilder().maximumSize(cfg.maxEntries()).build();
+        this.maxEntries = cfg.maxEntries();
         this.redis = cfg.enabled() && cfg.redisUrl() != null ? new RedisTier(cfg.redisUrl(), db.databaseName()) : null;
         this.feed = new ChangeFeed(db, this::changed, this::lost);
         this.localHit = counter(registry, "local", "hit");
@@ -117,41 +116,12 @@ public final class ReadCache implements AutoCloseable {
         return body;
     }
 
-    /** Answers a GET with the cached JSON: ETag always, 304 when If-None-Match names it. */
-    public void respond(Context ctx, String route, Scope scope, String params, Supplier<byte[]> compute) {
-        CachedBody body = get(route, scope, params, compute);
-        ctx.header("ETag", body.etag());
-        ctx.header("Cache-Control", "no-cache");
-        if (body.matches(ctx.header("If-None-Match"))) {
-            ctx.status(304);
-            return;
-        }
-        ctx.contentType("application/json").result(body.json());
-    }
-
-    /**
-     * The principal of the org token with this SHA-256, kept in memory while nothing has changed
-     * any token since it was read, or {@code lookup}'s (null: unknown or revoked, never kept).
-     */
-    @SuppressWarnings("unchecked")
-    public <P> P principal(byte[] tokenHash, Supplier<P> lookup) {
-        if (!feed.live()) {
-            tokenFromDatabase.increment();
-            return lookup.get();
-        }
-        String key = HexFormat.of().formatHex(tokenHash);
-        long version = Math.max(floor, tokensVersion); // read before the lookup, as for answers
-        TokenEntry e = tokens.getIfPresent(key);
-        if (e != null && e.version == version) {
-            tokenFromMemory.increment();
-            return (P) e.principal;
-        }
-        tokenFromDatabase.increment();
-        P p = lookup.get();
-        if (p != null) {
-            tokens.put(key, new TokenEntry(version, p));
-        }
-        return p;
+    /** A keeper of org tokens' principals, voided with every change to any token (see {@link KeptPrincipals}). */
+    public <P> KeptPrincipals<P> keptPrincipals() {
+        KeptPrincipals<P> k = new KeptPrincipals<>(maxEntries, () -> Math.max(floor, tokensVersion), feed::live,
+                tokenFromMemory, tokenFromDatabase);
+        principals.add(k);
+        return k;
     }
 
     /**
@@ -160,7 +130,7 @@ public final class ReadCache implements AutoCloseable {
      */
     public void tokensChanged() {
         tokensVersion = sequence.incrementAndGet();
-        tokens.invalidateAll();
+        principals.forEach(KeptPrincipals::clear);
     }
 
     /** True while answers may be served from the cache (enabled and the change feed is live). */
@@ -197,7 +167,7 @@ public final class ReadCache implements AutoCloseable {
         }
         floor = sequence.incrementAndGet();
         local.invalidateAll();
-        tokens.invalidateAll();
+        principals.forEach(KeptPrincipals::clear);
     }
 
     private static Counter counter(MeterRegistry registry, String tier, String result) {

@@ -142,7 +142,7 @@ public final class Database implements AutoCloseable {
                 st.execute("CREATE DATABASE " + quoteIdentifier(name));
                 log.info("created database {}", name);
             } catch (SQLException e) {
-                if (!"42P04".equals(e.getSQLState())) { // created meanwhile by another process
+                if (!SqlStates.DUPLICATE_DATABASE.equals(e.getSQLState())) { // created meanwhile by another process
                     throw e;
                 }
             }

@@ -99,7 +99,7 @@ public final class PgCopyBuffer {
         try {
             return c.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql, new ByteArrayInputStream(buf, 0, len), 1 << 16);
         } catch (java.io.IOException e) {
-            throw new SQLException("COPY stream failed", "08006", e);
+            throw new SQLException("COPY stream failed", SqlStates.CONNECTION_FAILURE, e);
         }
     }
 

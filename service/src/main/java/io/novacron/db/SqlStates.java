@@ -13,6 +13,12 @@ public final class SqlStates {
     public static final String QUERY_CANCELED = "57014";
     /** lock_timeout expired. */
     public static final String LOCK_NOT_AVAILABLE = "55P03";
+    /** E.g. an extension installed but not in shared_preload_libraries. */
+    public static final String OBJECT_NOT_IN_PREREQUISITE_STATE = "55000";
+    public static final String DUPLICATE_DATABASE = "42P04";
+    public static final String CONNECTION_FAILURE = "08006";
+    public static final String DEADLOCK_DETECTED = "40P01";
+    public static final String SERIALIZATION_FAILURE = "40001";
 
     private SqlStates() {
     }
@@ -20,7 +26,7 @@ public final class SqlStates {
     /** Deadlock or serialization failure: the transaction may simply be run again. */
     public static boolean isRetryable(SQLException e) {
         String s = e.getSQLState();
-        return "40P01".equals(s) || "40001".equals(s);
+        return DEADLOCK_DETECTED.equals(s) || SERIALIZATION_FAILURE.equals(s);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.novacron.fleet;
 
+import io.novacron.db.Sql;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.novacron.web.Json;
 import io.novacron.web.Principal;
@@ -28,7 +29,7 @@ final class Audit {
     static void record(Connection c, long orgId, Principal actor, String action, String targetType, long targetId,
                        Map<String, ?> details) throws SQLException {
         JsonNode d = Json.MAPPER.valueToTree(details);
-        Rows.update(c, INSERT, orgId, actor.actor(), action, targetType, targetId, d);
+        Sql.update(c, INSERT, orgId, actor.actor(), action, targetType, targetId, d);
     }
 
     /** An audit row as listed. */

@@ -1,5 +1,6 @@
 package io.novacron.fleet;
 
+import io.novacron.db.Sql;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -73,22 +74,22 @@ public final class AuditRoutes {
         ctx.json(tx.read(c -> {
             List<Audit.Entry> items = new ArrayList<>();
             Object[] args = concat(filter, afterTs, afterTs, afterId, limit + 1);
-            try (PreparedStatement ps = Rows.prepare(c, PAGE, args); ResultSet rs = ps.executeQuery()) {
+            try (PreparedStatement ps = Sql.prepare(c, PAGE, args); ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    items.add(new Audit.Entry(rs.getLong("id"), rs.getLong("org_id"), Rows.instant(rs, "ts"),
+                    items.add(new Audit.Entry(rs.getLong("id"), rs.getLong("org_id"), Sql.instant(rs, "ts"),
                             rs.getString("actor"), rs.getString("action"), rs.getString("target_type"),
-                            rs.getLong("target_id"), Rows.json(rs, "details")));
+                            rs.getLong("target_id"), Sql.json(rs, "details")));
                 }
             }
             String next = Cursor.next(items, limit, "-ts", last -> List.of(last.ts().toString(), last.id()));
-            long total = Rows.count(c, CAPPED_COUNT, filter);
+            long total = Sql.count(c, CAPPED_COUNT, filter);
             boolean estimate = total > EXACT_COUNT_CAP;
             return new Page<>(items, next, estimate ? Math.max(total, estimate(c, filter)) : total, estimate);
         }));
     }
 
     private static long estimate(Connection c, Object[] filter) throws SQLException {
-        try (PreparedStatement ps = Rows.prepare(c, ESTIMATE, filter); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = Sql.prepare(c, ESTIMATE, filter); ResultSet rs = ps.executeQuery()) {
             rs.next();
             JsonNode plan = Json.MAPPER.readTree(rs.getString(1));
             return plan.path(0).path("Plan").path("Plan Rows").asLong();

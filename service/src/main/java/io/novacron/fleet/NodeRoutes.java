@@ -13,12 +13,8 @@ import io.novacron.web.Json;
 import io.novacron.web.Page;
 import io.novacron.web.Params;
 import io.novacron.web.Principal;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,26 +39,6 @@ public final class NodeRoutes {
     record NewNode(String name, String zone, Long cpuCores, Long memoryMb, Long diskGb, String state, JsonNode labels) {
     }
 
-    private static final String COLUMNS = """
-            id, name, zone, cpu_cores, memory_mb, disk_gb, state, labels::text AS labels,
-            alloc_cpu_cores, alloc_memory_mb, alloc_disk_gb, vm_count, created_at, updated_at""";
-    private static final String INSERT = "INSERT INTO node (name, zone, cpu_cores, memory_mb, disk_gb, state, labels) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?::jsonb) RETURNING " + COLUMNS;
-    // PK node (id); for an org token, vm_org_node_idx (org_id, node_id) finds the nodes hosting its VMs.
-    private static final String LIST = "SELECT " + COLUMNS + """
-             FROM node
-            WHERE id > ? AND (?::bigint IS NULL OR id IN (SELECT node_id FROM vm WHERE org_id = ?))
-            ORDER BY id LIMIT ?""";
-    private static final String COUNT = """
-            SELECT count(*) FROM node WHERE ?::bigint IS NULL OR id IN (SELECT node_id FROM vm WHERE org_id = ?)""";
-    private static final String GET = "SELECT " + COLUMNS + """
-             FROM node
-            WHERE id = ? AND (?::bigint IS NULL OR EXISTS (SELECT 1 FROM vm WHERE org_id = ? AND node_id = node.id))""";
-    private static final String UPDATE = """
-            UPDATE node SET name = ?, zone = ?, cpu_cores = ?, memory_mb = ?, disk_gb = ?, state = ?, labels = ?::jsonb,
-                            updated_at = now()
-            WHERE id = ?""" + " RETURNING " + COLUMNS;
-
     private static final long MIN_SIZE = 1;
 
     private final Tx tx;
@@ -82,17 +58,15 @@ public final class NodeRoutes {
         Principal p = Principal.of(ctx).requireAdmin();
         Params.of(ctx, Set.of());
         NewNode b = Bodies.read(ctx, NewNode.class);
-        String name = Rows.requireText("name", b.name(), 200);
-        String zone = Rows.requireText("zone", b.zone(), 100);
+        String name = Fields.requireText("name", b.name(), 200);
+        String zone = Fields.requireText("zone", b.zone(), 100);
         sizes(b.cpuCores(), b.memoryMb(), b.diskGb());
         String state = b.state() == null ? "online" : state(b.state());
         JsonNode labels = labels(b.labels() == null ? Json.MAPPER.createObjectNode() : b.labels());
         Node node = tx.inTransaction(c -> {
             Node n;
-            try (PreparedStatement ps = Rows.prepare(c, INSERT, name, zone, b.cpuCores().intValue(), b.memoryMb(), b.diskGb(),
-                    state, labels); ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                n = node(rs);
+            try {
+                n = NodeRepository.insert(c, name, zone, b.cpuCores().intValue(), b.memoryMb(), b.diskGb(), state, labels);
             } catch (SQLException e) {
                 throw OrgRoutes.uniqueOr(e, "a node named '" + name + "' already exists", "name");
             }
@@ -118,15 +92,10 @@ public final class NodeRoutes {
         long afterId = after == null ? 0 : Cursor.longAt(after, 0);
         Long org = p.orgId();
         ctx.json(tx.read(c -> {
-            List<Node> items = new ArrayList<>();
-            try (PreparedStatement ps = Rows.prepare(c, LIST, afterId, org, org, limit + 1); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Node n = node(rs);
-                    items.add(p.isAdmin() ? n : n.withoutCapacity());
-                }
-            }
+            List<Node> items = NodeRepository.page(c, afterId, org, limit + 1).stream()
+                    .map(n -> p.isAdmin() ? n : n.withoutCapacity()).toList();
             String next = Cursor.next(items, limit, "id", x -> List.of(x.id()));
-            return new Page<>(items, next, Rows.count(c, COUNT, org, org), false);
+            return new Page<>(items, next, NodeRepository.count(c, org), false);
         }));
     }
 
@@ -134,7 +103,7 @@ public final class NodeRoutes {
         Principal p = Principal.of(ctx);
         Params.of(ctx, Set.of());
         long id = Params.pathId(ctx, "id", "node");
-        Node n = tx.read(c -> find(c, GET, id, p.orgId()));
+        Node n = tx.read(c -> NodeRepository.find(c, id, p.orgId(), false));
         ctx.json(p.isAdmin() ? n : n.withoutCapacity());
     }
 
@@ -143,17 +112,17 @@ public final class NodeRoutes {
         Params.of(ctx, Set.of());
         long id = Params.pathId(ctx, "id", "node");
         if (!p.isAdmin()) {
-            tx.read(c -> find(c, GET, id, p.orgId())); // a node it cannot see stays a 404
+            tx.read(c -> NodeRepository.find(c, id, p.orgId(), false)); // a node it cannot see stays a 404
             p.requireAdmin();
         }
         NewNode b = Bodies.read(ctx, NewNode.class);
         sizes(b.cpuCores() == null ? MIN_SIZE : b.cpuCores(), b.memoryMb() == null ? MIN_SIZE : b.memoryMb(),
                 b.diskGb() == null ? MIN_SIZE : b.diskGb()); // only the sizes given are checked
         Node updated = tx.inTransaction(c -> {
-            Node n = find(c, GET + " FOR UPDATE", id, null);
+            Node n = NodeRepository.find(c, id, null, true);
             Map<String, Object> changed = new LinkedHashMap<>();
-            String name = pick(changed, "name", n.name(), b.name() == null ? null : Rows.requireText("name", b.name(), 200));
-            String zone = pick(changed, "zone", n.zone(), b.zone() == null ? null : Rows.requireText("zone", b.zone(), 100));
+            String name = pick(changed, "name", n.name(), b.name() == null ? null : Fields.requireText("name", b.name(), 200));
+            String zone = pick(changed, "zone", n.zone(), b.zone() == null ? null : Fields.requireText("zone", b.zone(), 100));
             String state = pick(changed, "state", n.state(), b.state() == null ? null : state(b.state()));
             JsonNode labels = pick(changed, "labels", n.labels(), b.labels() == null ? null : labels(b.labels()));
             Long cpu = pick(changed, "cpu_cores", n.cpuCores().longValue(), b.cpuCores());
@@ -164,10 +133,8 @@ public final class NodeRoutes {
             }
             // Shrinking below the allocation fails on node_*_not_overcommitted: 409 insufficient_capacity.
             Node u;
-            try (PreparedStatement ps = Rows.prepare(c, UPDATE, name, zone, cpu.intValue(), mem, disk, state, labels, id);
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                u = node(rs);
+            try {
+                u = NodeRepository.update(c, id, name, zone, cpu.intValue(), mem, disk, state, labels);
             } catch (SQLException e) {
                 throw OrgRoutes.uniqueOr(e, "a node named '" + name + "' already exists", "name");
             }
@@ -185,19 +152,10 @@ public final class NodeRoutes {
         return requested;
     }
 
-    private static Node find(Connection c, String sql, long id, Long org) throws SQLException {
-        try (PreparedStatement ps = Rows.prepare(c, sql, id, org, org); ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                throw ApiException.notFound("node", id);
-            }
-            return node(rs);
-        }
-    }
-
     private static void sizes(Long cpu, Long mem, Long disk) {
-        Rows.requireRange("cpu_cores", cpu, 1, 4096);
-        Rows.requireRange("memory_mb", mem, 1, 1_073_741_824L);
-        Rows.requireRange("disk_gb", disk, 1, 1_073_741_824L);
+        Fields.requireRange("cpu_cores", cpu, 1, 4096);
+        Fields.requireRange("memory_mb", mem, 1, 1_073_741_824L);
+        Fields.requireRange("disk_gb", disk, 1, 1_073_741_824L);
     }
 
     private static String state(String s) {
@@ -218,12 +176,5 @@ public final class NodeRoutes {
             }
         });
         return o;
-    }
-
-    private static Node node(ResultSet rs) throws SQLException {
-        return new Node(rs.getLong("id"), rs.getString("name"), rs.getString("zone"), rs.getInt("cpu_cores"),
-                rs.getLong("memory_mb"), rs.getLong("disk_gb"), rs.getString("state"), Rows.json(rs, "labels"),
-                new Allocated(rs.getInt("alloc_cpu_cores"), rs.getLong("alloc_memory_mb"), rs.getLong("alloc_disk_gb")),
-                rs.getInt("vm_count"), Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"));
     }
 }

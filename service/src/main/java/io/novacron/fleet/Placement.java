@@ -1,5 +1,6 @@
 package io.novacron.fleet;
 
+import io.novacron.db.Sql;
 import io.novacron.db.SqlStates;
 import io.novacron.web.ApiException;
 import io.novacron.web.ErrorCode;
@@ -140,7 +141,7 @@ final class Placement {
     }
 
     private static String state(Connection c, long node) throws SQLException {
-        try (PreparedStatement ps = Rows.prepare(c, NODE_STATE, node); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = Sql.prepare(c, NODE_STATE, node); ResultSet rs = ps.executeQuery()) {
             return rs.next() ? rs.getString(1) : null;
         }
     }
@@ -148,7 +149,7 @@ final class Placement {
     private static List<Long> candidates(Connection c, Size s, Set<Long> exclude) throws SQLException {
         Array excluded = c.createArrayOf("bigint", exclude.toArray(new Long[0]));
         List<Long> ids = new ArrayList<>();
-        try (PreparedStatement ps = Rows.prepare(c, CANDIDATES, excluded, s.cpuCores(), s.memoryMb(), s.diskGb(),
+        try (PreparedStatement ps = Sql.prepare(c, CANDIDATES, excluded, s.cpuCores(), s.memoryMb(), s.diskGb(),
                 s.cpuCores(), s.memoryMb(), s.diskGb(), CANDIDATES_PER_ROUND); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 ids.add(rs.getLong(1));

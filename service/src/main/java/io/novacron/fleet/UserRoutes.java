@@ -9,12 +9,8 @@ import io.novacron.web.Cursor;
 import io.novacron.web.Page;
 import io.novacron.web.Params;
 import io.novacron.web.Principal;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,20 +26,6 @@ public final class UserRoutes {
 
     record UserPatch(String email, String name, String role) {
     }
-
-    private static final String COLUMNS = "org_id, id, email, name, role, created_at";
-    private static final String INSERT = "INSERT INTO app_user (org_id, email, name, role) VALUES (?, ?, ?, ?) RETURNING " + COLUMNS;
-    // PK app_user (org_id, id): keyset within the organization.
-    private static final String LIST = "SELECT " + COLUMNS + " FROM app_user WHERE org_id = ? AND id > ? ORDER BY id LIMIT ?";
-    private static final String COUNT = "SELECT count(*) FROM app_user WHERE org_id = ?";
-    // PK (org_id, id) for org tokens; the admin's org-less lookup scans app_user (users are few per platform).
-    private static final String GET = "SELECT " + COLUMNS + " FROM app_user WHERE id = ? AND (?::bigint IS NULL OR org_id = ?)";
-    private static final String LOCK = GET + " FOR UPDATE";
-    private static final String UPDATE =
-            "UPDATE app_user SET email = ?, name = ?, role = ? WHERE org_id = ? AND id = ? RETURNING " + COLUMNS;
-    // vm_org_owner_idx (org_id, owner_id)
-    private static final String OWNS_VMS = "SELECT 1 FROM vm WHERE org_id = ? AND owner_id = ? LIMIT 1";
-    private static final String DELETE = "DELETE FROM app_user WHERE org_id = ? AND id = ?";
 
     private final Tx tx;
 
@@ -65,16 +47,15 @@ public final class UserRoutes {
         p.requireOrgAdmin();
         NewUser body = Bodies.read(ctx, NewUser.class);
         String email = email(body.email());
-        String name = Rows.requireText("name", body.name(), 200);
-        String role = body.role() == null ? "viewer" : Rows.requireRole("role", body.role());
+        String name = Fields.requireText("name", body.name(), 200);
+        String role = body.role() == null ? "viewer" : Fields.requireRole("role", body.role());
         User user = tx.inTransaction(c -> {
-            if (!Rows.exists(c, "SELECT 1 FROM org WHERE id = ?", orgId)) {
+            if (!UserRepository.orgExists(c, orgId)) {
                 throw ApiException.notFound("organization", orgId);
             }
             User u;
-            try (PreparedStatement ps = Rows.prepare(c, INSERT, orgId, email, name, role); ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                u = user(rs);
+            try {
+                u = UserRepository.insert(c, orgId, email, name, role);
             } catch (SQLException e) {
                 throw OrgRoutes.uniqueOr(e, "a user with this e-mail already exists in the organization", "email");
             }
@@ -92,31 +73,26 @@ public final class UserRoutes {
         List<Object> after = Cursor.decode(params.optString("cursor"), "id", 1);
         long afterId = after == null ? 0 : Cursor.longAt(after, 0);
         ctx.json(tx.read(c -> {
-            List<User> items = new ArrayList<>();
-            try (PreparedStatement ps = Rows.prepare(c, LIST, orgId, afterId, limit + 1); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    items.add(user(rs));
-                }
-            }
+            List<User> items = UserRepository.page(c, orgId, afterId, limit + 1);
             String next = Cursor.next(items, limit, "id", x -> List.of(x.id()));
-            return new Page<>(items, next, Rows.count(c, COUNT, orgId), false);
+            return new Page<>(items, next, UserRepository.count(c, orgId), false);
         }));
     }
 
     private void get(Context ctx) {
         Principal p = Principal.of(ctx);
-        Long scope = Rows.scopeForId(p, Params.of(ctx, Set.of("org_id")));
+        Long scope = Fields.scopeForId(p, Params.of(ctx, Set.of("org_id")));
         long id = Params.pathId(ctx, "id", "user");
-        ctx.json(tx.read(c -> find(c, GET, id, scope)));
+        ctx.json(tx.read(c -> UserRepository.find(c, id, scope, false)));
     }
 
     private void patch(Context ctx) {
         Principal p = Principal.of(ctx);
-        Long scope = Rows.scopeForId(p, Params.of(ctx, Set.of("org_id")));
+        Long scope = Fields.scopeForId(p, Params.of(ctx, Set.of("org_id")));
         long id = Params.pathId(ctx, "id", "user");
         UserPatch body = Bodies.read(ctx, UserPatch.class);
         User updated = tx.inTransaction(c -> {
-            User u = find(c, LOCK, id, scope);
+            User u = UserRepository.find(c, id, scope, true);
             p.requireOrgAdmin();
             Map<String, Object> changed = new LinkedHashMap<>();
             String email = u.email();
@@ -126,21 +102,20 @@ public final class UserRoutes {
             }
             String name = u.name();
             if (body.name() != null && !body.name().equals(name)) {
-                name = Rows.requireText("name", body.name(), 200);
+                name = Fields.requireText("name", body.name(), 200);
                 changed.put("name", name);
             }
             String role = u.role();
             if (body.role() != null && !body.role().equals(role)) {
-                role = Rows.requireRole("role", body.role());
+                role = Fields.requireRole("role", body.role());
                 changed.put("role", role);
             }
             if (changed.isEmpty()) {
                 return u;
             }
             User n;
-            try (PreparedStatement ps = Rows.prepare(c, UPDATE, email, name, role, u.orgId(), id); ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                n = user(rs);
+            try {
+                n = UserRepository.update(c, u, email, name, role);
             } catch (SQLException e) {
                 throw OrgRoutes.uniqueOr(e, "a user with this e-mail already exists in the organization", "email");
             }
@@ -152,43 +127,29 @@ public final class UserRoutes {
 
     private void delete(Context ctx) {
         Principal p = Principal.of(ctx);
-        Long scope = Rows.scopeForId(p, Params.of(ctx, Set.of("org_id")));
+        Long scope = Fields.scopeForId(p, Params.of(ctx, Set.of("org_id")));
         long id = Params.pathId(ctx, "id", "user");
         tx.inTransaction(c -> {
-            User u = find(c, LOCK, id, scope);
+            User u = UserRepository.find(c, id, scope, true);
             p.requireOrgAdmin();
             // The row lock above keeps a concurrent VM create for this owner waiting on the FK check,
             // and the FK itself refuses a delete that would orphan a VM.
-            if (Rows.exists(c, OWNS_VMS, u.orgId(), id)) {
+            if (UserRepository.ownsVms(c, u)) {
                 throw ApiException.conflict("user " + id + " still owns VMs; delete them or give them another owner first");
             }
-            Rows.update(c, DELETE, u.orgId(), id);
+            UserRepository.delete(c, u);
             Audit.record(c, u.orgId(), p, "user.delete", "user", id, Map.of("email", u.email()));
             return null;
         });
         ctx.status(204);
     }
 
-    private static User find(Connection c, String sql, long id, Long scope) throws SQLException {
-        try (PreparedStatement ps = Rows.prepare(c, sql, id, scope, scope); ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                throw ApiException.notFound("user", id);
-            }
-            return user(rs);
-        }
-    }
-
     private static String email(String email) {
-        Rows.requireText("email", email, 320);
+        Fields.requireText("email", email, 320);
         int at = email.indexOf('@');
         if (at < 1 || at == email.length() - 1 || email.chars().anyMatch(Character::isWhitespace)) {
             throw ApiException.invalid("email", "'email' must be an e-mail address like name@example.com");
         }
         return email;
-    }
-
-    private static User user(ResultSet rs) throws SQLException {
-        return new User(rs.getLong("id"), rs.getLong("org_id"), rs.getString("email"), rs.getString("name"),
-                rs.getString("role"), Rows.instant(rs, "created_at"));
     }
 }

@@ -1,5 +1,7 @@
 package io.novacron.fleet;
 
+import io.novacron.db.Sql;
+import static io.novacron.fleet.VmState.*;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.novacron.db.Tx;
@@ -52,20 +54,25 @@ final class VmActions {
 
     /** The state {@code action} leads to from {@code from}, or null when the transition is illegal. */
     static String next(String from, String action) {
+        VmState to = next(VmState.of(from), action);
+        return to == null ? null : to.wire();
+    }
+
+    static VmState next(VmState from, String action) {
         return switch (action) {
-            case "start" -> Set.of("pending", "migrating", "stopped", "error").contains(from) ? "running" : null;
-            case "stop" -> Set.of("pending", "running", "paused", "migrating", "error").contains(from) ? "stopped" : null;
-            case "pause" -> "running".equals(from) ? "paused" : null;
-            case "resume" -> Set.of("paused", "migrating").contains(from) ? "running" : null;
-            case "reboot" -> "running".equals(from) ? "running" : null;
-            case "migrate" -> "running".equals(from) ? "migrating" : "stopped".equals(from) ? "stopped" : null;
+            case "start" -> from != RUNNING && from != PAUSED ? RUNNING : null;
+            case "stop" -> from != STOPPED ? STOPPED : null;
+            case "pause" -> from == RUNNING ? PAUSED : null;
+            case "resume" -> from == PAUSED || from == MIGRATING ? RUNNING : null;
+            case "reboot" -> from == RUNNING ? RUNNING : null;
+            case "migrate" -> from == RUNNING ? MIGRATING : from == STOPPED ? STOPPED : null;
             default -> null;
         };
     }
 
     private void act(Context ctx) {
         Principal p = Principal.of(ctx);
-        Long scope = Rows.scopeForId(p, Params.of(ctx, Set.of("org_id")));
+        Long scope = Fields.scopeForId(p, Params.of(ctx, Set.of("org_id")));
         long id = Params.pathId(ctx, "id", "vm");
         String action = ctx.pathParam("action");
         if (!ACTIONS.contains(action)) {
@@ -105,7 +112,7 @@ final class VmActions {
     }
 
     private static Vm transition(Connection c, Vm vm, String to) throws SQLException {
-        boolean recharges = Set.of("stopped", "error").contains(vm.state()) && "running".equals(to);
+        boolean recharges = !VmState.of(vm.state()).holdsResources() && VmState.of(to).holdsResources();
         if (!recharges) {
             return VmRepository.move(c, vm, to, vm.nodeId()); // trigger releases on stop, no-op otherwise
         }
@@ -124,8 +131,8 @@ final class VmActions {
         if (vm.nodeId() != null && vm.nodeId() == target) {
             throw ApiException.invalid("target_node_id", "the VM is already on node " + target);
         }
-        if ("stopped".equals(to) && Rows.exists(c, NODE_EXISTS, target)
-                && !Rows.exists(c, NODE_HAS_ROOM, target, vm.cpuCores(), vm.memoryMb(), vm.diskGb())) {
+        if ("stopped".equals(to) && Sql.exists(c, NODE_EXISTS, target)
+                && !Sql.exists(c, NODE_HAS_ROOM, target, vm.cpuCores(), vm.memoryMb(), vm.diskGb())) {
             throw Placement.noRoom(vm.size(), target);
         }
         return Placement.onNode(c, target, vm.size(), "target_node_id", node -> VmRepository.move(c, vm, to, node));

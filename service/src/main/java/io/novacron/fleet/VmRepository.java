@@ -1,5 +1,6 @@
 package io.novacron.fleet;
 
+import io.novacron.db.Sql;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.novacron.web.ApiException;
 import java.sql.Connection;
@@ -60,27 +61,27 @@ final class VmRepository {
     }
 
     static void delete(Connection c, Vm vm) throws SQLException {
-        Rows.update(c, DELETE, vm.orgId(), vm.id());
+        Sql.update(c, DELETE, vm.orgId(), vm.id());
     }
 
     static void requireOwner(Connection c, long orgId, Long ownerId) throws SQLException {
         if (ownerId == null) {
             throw ApiException.invalid("owner_id", "'owner_id' is required");
         }
-        if (!Rows.exists(c, OWNER_EXISTS, orgId, ownerId)) {
+        if (!Sql.exists(c, OWNER_EXISTS, orgId, ownerId)) {
             throw ApiException.invalid("owner_id", "user " + ownerId + " is not a user of this organization");
         }
     }
 
     private static Vm one(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = Rows.prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = Sql.prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
             return rs.next() ? vm(rs) : null;
         }
     }
 
     private static Vm vm(ResultSet rs) throws SQLException {
-        return new Vm(rs.getLong("id"), rs.getLong("org_id"), rs.getLong("owner_id"), Rows.optLong(rs, "node_id"),
+        return new Vm(rs.getLong("id"), rs.getLong("org_id"), rs.getLong("owner_id"), Sql.optLong(rs, "node_id"),
                 rs.getString("name"), rs.getString("state"), rs.getInt("cpu_cores"), rs.getLong("memory_mb"),
-                rs.getLong("disk_gb"), Rows.json(rs, "metadata"), Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"));
+                rs.getLong("disk_gb"), Sql.json(rs, "metadata"), Sql.instant(rs, "created_at"), Sql.instant(rs, "updated_at"));
     }
 }

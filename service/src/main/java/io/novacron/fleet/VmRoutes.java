@@ -41,13 +41,13 @@ public final class VmRoutes {
         long orgId = p.orgScope(Params.of(ctx, Set.of("org_id")));
         p.requireWriter();
         NewVm b = Bodies.read(ctx, NewVm.class);
-        String name = Rows.requireText("name", b.name(), 200);
+        String name = Fields.requireText("name", b.name(), 200);
         if (b.ownerId() == null) {
             throw ApiException.invalid("owner_id", "'owner_id' is required");
         }
-        Rows.requireRange("cpu_cores", b.cpuCores(), 1, 256);
-        Rows.requireRange("memory_mb", b.memoryMb(), 128, 4_194_304);
-        Rows.requireRange("disk_gb", b.diskGb(), 1, 65_536);
+        Fields.requireRange("cpu_cores", b.cpuCores(), 1, 256);
+        Fields.requireRange("memory_mb", b.memoryMb(), 128, 4_194_304);
+        Fields.requireRange("disk_gb", b.diskGb(), 1, 65_536);
         JsonNode metadata = Metadata.validate(b.metadata() == null ? Json.MAPPER.createObjectNode() : b.metadata());
         Placement.Size size = new Placement.Size(b.cpuCores(), b.memoryMb(), b.diskGb());
         Vm vm = tx.inTransaction(c -> {
@@ -71,18 +71,18 @@ public final class VmRoutes {
 
     private void get(Context ctx) {
         Principal p = Principal.of(ctx);
-        Long scope = Rows.scopeForId(p, Params.of(ctx, Set.of("org_id")));
+        Long scope = Fields.scopeForId(p, Params.of(ctx, Set.of("org_id")));
         long id = Params.pathId(ctx, "id", "vm");
         ctx.json(tx.read(c -> VmRepository.find(c, id, scope, false)));
     }
 
     private void patch(Context ctx) {
         Principal p = Principal.of(ctx);
-        Long scope = Rows.scopeForId(p, Params.of(ctx, Set.of("org_id")));
+        Long scope = Fields.scopeForId(p, Params.of(ctx, Set.of("org_id")));
         long id = Params.pathId(ctx, "id", "vm");
         VmPatch b = Bodies.read(ctx, VmPatch.class);
         if (b.name() != null) {
-            Rows.requireText("name", b.name(), 200);
+            Fields.requireText("name", b.name(), 200);
         }
         if (b.metadata() != null && !b.metadata().isObject()) {
             throw ApiException.invalid("metadata", "'metadata' must be a JSON object (a merge-patch of the current metadata)");
@@ -122,7 +122,7 @@ public final class VmRoutes {
 
     private void delete(Context ctx) {
         Principal p = Principal.of(ctx);
-        Long scope = Rows.scopeForId(p, Params.of(ctx, Set.of("org_id")));
+        Long scope = Fields.scopeForId(p, Params.of(ctx, Set.of("org_id")));
         long id = Params.pathId(ctx, "id", "vm");
         tx.inTransaction(c -> {
             Vm vm = VmRepository.find(c, id, scope, true);

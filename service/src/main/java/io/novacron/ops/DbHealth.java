@@ -1,6 +1,7 @@
 package io.novacron.ops;
 
 import io.javalin.http.Context;
+import io.novacron.db.SqlStates;
 import io.novacron.db.Tx;
 import io.novacron.web.Params;
 import io.novacron.web.Principal;
@@ -151,7 +152,7 @@ public final class DbHealth {
         try {
             return rows(c, SLOWEST, TOP);
         } catch (SQLException e) {
-            if ("55000".equals(e.getSQLState())) { // installed but not in shared_preload_libraries
+            if (SqlStates.OBJECT_NOT_IN_PREREQUISITE_STATE.equals(e.getSQLState())) { // installed but not in shared_preload_libraries
                 return null;
             }
             throw e;

@@ -1,6 +1,7 @@
 package io.novacron.web;
 
 import io.javalin.http.Context;
+import io.novacron.cache.KeptPrincipals;
 import io.novacron.cache.ReadCache;
 import io.novacron.db.Tx;
 import java.sql.PreparedStatement;
@@ -9,7 +10,7 @@ import java.sql.ResultSet;
 /**
  * Resolves the bearer token of every {@code /api/v1/*} request into a {@link Principal}. Org
  * tokens are looked up by hash (an index probe); the cache keeps found principals until any token
- * changes ({@link ReadCache#principal}), so a revocation is effective at once on the instance
+ * changes ({@link KeptPrincipals}), so a revocation is effective at once on the instance
  * that revoked and within the change feed's delay (milliseconds) on every other.
  */
 public final class Auth {
@@ -20,12 +21,12 @@ public final class Auth {
 
     private final Tx tx;
     private final String adminToken;
-    private final ReadCache cache;
+    private final KeptPrincipals<Principal> principals;
 
     public Auth(Tx tx, String adminToken, ReadCache cache) {
         this.tx = tx;
         this.adminToken = adminToken;
-        this.cache = cache;
+        this.principals = cache.keptPrincipals();
     }
 
     public void authenticate(Context ctx) {
@@ -42,7 +43,7 @@ public final class Auth {
             return Principal.admin();
         }
         byte[] hash = Tokens.hash(token);
-        Principal p = cache.principal(hash, () -> tx.read(c -> {
+        Principal p = principals.get(hash, () -> tx.read(c -> {
             try (PreparedStatement ps = c.prepareStatement(FIND_TOKEN)) {
                 ps.setBytes(1, hash);
                 try (ResultSet rs = ps.executeQuery()) {

@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.jsontype.TypeSerializer;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.novacron.cache.ReadCache;
+import io.novacron.web.CachedAnswer;
+import io.novacron.web.Json;
 import io.novacron.cache.Scope;
 import io.novacron.db.Tx;
 import io.novacron.metrics.series.MetricKind;
 import io.novacron.metrics.series.Aggregate;
 import io.novacron.metrics.rollup.RollupScope;
-import io.novacron.reads.Sql;
+import io.novacron.db.Sql;
 import io.novacron.web.ApiException;
 import io.novacron.web.Params;
 import io.novacron.web.Principal;
@@ -130,8 +132,8 @@ public final class MetricsQueryRoutes {
                 + "|" + fromUs + "|" + toUs;
         Instant fromAt = from, toAt = to;
         String resolvedStep = stepName;
-        cache.respond(ctx, ROUTE, cacheScope, cacheKey,
-                () -> Sql.json(answer(scope, scopeName, key, metrics, aggs, resolvedStep, stepUs, fromAt, toAt)));
+        CachedAnswer.send(ctx, cache.get(ROUTE, cacheScope, cacheKey,
+                () -> Json.bytes(answer(scope, scopeName, key, metrics, aggs, resolvedStep, stepUs, fromAt, toAt))));
     }
 
     private Map<String, Object> answer(RollupScope scope, String scopeName, long[] key, List<String> metrics,

@@ -7,7 +7,7 @@ import io.novacron.metrics.rollup.RollupCompactor;
 import io.novacron.metrics.rollup.RollupRows;
 import io.novacron.metrics.rollup.RollupScope;
 import io.novacron.metrics.rollup.Watermarks;
-import io.novacron.reads.Sql;
+import io.novacron.db.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.novacron.db.Database;
 import io.novacron.db.DbException;
+import io.novacron.db.SqlStates;
 import io.novacron.db.Tx;
 import io.novacron.metrics.series.MetricKind;
 import java.sql.Connection;
@@ -84,7 +85,7 @@ public final class RollupCompactor {
     private final Timer rounds;
     private final Counter rows;
     /** When the compactor last had nothing left to do (epoch ms). */
-    private final AtomicLong caughtUpAt = new AtomicLong(System.currentTimeMillis());
+    private final AtomicLong caughtUpAt = new AtomicLong();
 
     /**
      * Publishes {@code novacron_rollup_compaction_seconds}, {@code novacron_rollup_compacted_rows_total}
@@ -95,7 +96,8 @@ public final class RollupCompactor {
         this.tx = tx;
         this.rawRetention = rawRetention;
         this.clock = clock;
-        Gauge.builder("novacron_rollup_lag_seconds", caughtUpAt, t -> (System.currentTimeMillis() - t.get()) / 1000.0)
+        caughtUpAt.set(clock.millis());
+        Gauge.builder("novacron_rollup_lag_seconds", caughtUpAt, t -> (clock.millis() - t.get()) / 1000.0)
                 .description("seconds since the rollup compactor last had nothing left to do").register(registry);
         this.rounds = Timer.builder("novacron_rollup_compaction").description("rollup compaction rounds").register(registry);
         this.rows = Counter.builder("novacron_rollup_compacted_rows").description("raw samples and delta rows folded into the rollup tiers").register(registry);
@@ -132,7 +134,7 @@ public final class RollupCompactor {
             }
         }
         if (!more) {
-            caughtUpAt.set(System.currentTimeMillis());
+            caughtUpAt.set(clock.millis());
         }
         return moved;
     }
@@ -185,7 +187,7 @@ public final class RollupCompactor {
                 }
             });
         } catch (DbException e) {
-            if (e.getCause() instanceof SQLException q && "55P03".equals(q.getSQLState())) {
+            if (e.getCause() instanceof SQLException q && SqlStates.LOCK_NOT_AVAILABLE.equals(q.getSQLState())) {
                 return false; // batches held the ingest lock for 5 s; try again next round
             }
             throw e;

@@ -3,9 +3,11 @@ package io.novacron.reads.capacity;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.novacron.cache.ReadCache;
+import io.novacron.web.CachedAnswer;
+import io.novacron.web.Json;
 import io.novacron.cache.Scope;
 import io.novacron.db.Tx;
-import io.novacron.reads.Sql;
+import io.novacron.db.Sql;
 import io.novacron.web.ApiException;
 import io.novacron.web.Cursor;
 import io.novacron.web.Params;
@@ -116,8 +118,8 @@ public final class NodeCapacity {
             Cursor.longAt(cursor, 1);
         }
         int limit = p.limit();
-        cache.respond(ctx, ROUTE, Scope.PLATFORM, p.canonical(),
-                () -> Sql.json(tx.read(c -> page(c, where.toString(), args, sort, column, cursor, limit))));
+        CachedAnswer.send(ctx, cache.get(ROUTE, Scope.PLATFORM, p.canonical(),
+                () -> Json.bytes(tx.read(c -> page(c, where.toString(), args, sort, column, cursor, limit)))));
     }
 
     private static void fits(Params p, String name, String freeExpr, StringBuilder where, List<Object> args) {

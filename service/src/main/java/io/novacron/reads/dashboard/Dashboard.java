@@ -1,5 +1,7 @@
 package io.novacron.reads.dashboard;
 
+import io.novacron.fleet.VmState;
+import io.novacron.web.CachedAnswer;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,7 +10,7 @@ import io.javalin.http.Context;
 import io.novacron.cache.ReadCache;
 import io.novacron.cache.Scope;
 import io.novacron.db.Tx;
-import io.novacron.reads.Sql;
+import io.novacron.db.Sql;
 import io.novacron.web.ApiException;
 import io.novacron.web.Json;
 import io.novacron.web.Params;
@@ -41,7 +43,6 @@ import java.util.Set;
 public final class Dashboard {
     public static final String ROUTE = "/api/v1/dashboard";
     private static final Set<String> PARAMS = Set.of("org_id");
-    private static final List<String> STATES = List.of("pending", "running", "stopped", "paused", "migrating", "error");
 
     // PKs of org_vm_stats, org_summary, org_vm_created_1h, org_usage_1m (all lead with org_id);
     // vm_org_created_idx for the partial hour. Every parameter is the org id.
@@ -113,7 +114,7 @@ public final class Dashboard {
         Params params = Params.of(ctx, PARAMS);
         Long org = Principal.of(ctx).orgScopeOrPlatform(params);
         Scope scope = org == null ? Scope.PLATFORM : Scope.org(org);
-        cache.respond(ctx, ROUTE, scope, "", () -> Sql.json(tx.read(c -> figures(c, org))));
+        CachedAnswer.send(ctx, cache.get(ROUTE, scope, "", () -> Json.bytes(tx.read(c -> figures(c, org)))));
     }
 
     /** The figures of {@code org}, or of the platform when null; 404 for an unknown org. */
@@ -130,21 +131,21 @@ public final class Dashboard {
                     throw ApiException.notFound("organization", org);
                 }
                 Map<String, Long> byState = new LinkedHashMap<>();
-                STATES.forEach(s -> byState.put(s, 0L));
+                VmState.NAMES.forEach(s -> byState.put(s, 0L));
                 long total = 0;
                 long[] alloc = new long[3];
                 long[] running = new long[3];
                 for (JsonNode row : Json.MAPPER.readTree(rs.getString("states"))) {
-                    String state = row.get(0).asText();
+                    VmState state = VmState.of(row.get(0).asText());
                     long n = row.get(1).asLong();
-                    byState.merge(state, n, Long::sum);
+                    byState.merge(state.wire(), n, Long::sum);
                     total += n;
                     for (int k = 0; k < 3; k++) {
                         long v = row.get(k + 2).asLong();
-                        if (!state.equals("stopped") && !state.equals("error")) { // vm_state_holds_resources
+                        if (state.holdsResources()) {
                             alloc[k] += v;
                         }
-                        if (state.equals("running")) {
+                        if (state == VmState.RUNNING) {
                             running[k] += v;
                         }
                     }

@@ -1,5 +1,6 @@
 package io.novacron.reads.listing;
 
+import io.novacron.fleet.VmState;
 import io.novacron.web.ApiException;
 import io.novacron.web.Cursor;
 import io.novacron.web.Params;
@@ -14,15 +15,9 @@ import java.util.Map;
 record ListingFilter(long org, List<String> states, Long nodeId, Long ownerId, List<String> tags, String q,
                      Instant createdAfter, Instant createdBefore, ListingSort sort, int limit, List<Object> cursor,
                      Long carriedEstimate) {
-    static final List<String> STATES = List.of("pending", "running", "stopped", "paused", "migrating", "error");
-
     static ListingFilter parse(long org, Params p) {
         List<String> states = p.list("state");
-        for (String s : states) {
-            if (!STATES.contains(s)) {
-                throw ApiException.invalid("state", "unknown state '" + s + "'", Map.of("allowed", STATES));
-            }
-        }
+        states.forEach(s -> VmState.parse("state", s));
         List<String> tags = p.list("tag");
         for (String t : tags) {
             if (t.isEmpty() || t.length() > 200) {
@@ -68,7 +63,7 @@ record ListingFilter(long org, List<String> states, Long nodeId, Long ownerId, L
     }
 
     List<String> statesOrAll() {
-        return states.isEmpty() ? STATES : states;
+        return states.isEmpty() ? VmState.NAMES : states;
     }
 
     /** The whole filter, and the keyset condition after the cursor when {@code withKeyset}. */

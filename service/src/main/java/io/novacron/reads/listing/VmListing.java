@@ -5,9 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.novacron.cache.ReadCache;
+import io.novacron.web.CachedAnswer;
 import io.novacron.cache.Scope;
 import io.novacron.db.Tx;
-import io.novacron.reads.Sql;
+import io.novacron.db.Sql;
 import io.novacron.web.Cursor;
 import io.novacron.web.Json;
 import io.novacron.web.Page;
@@ -71,10 +72,10 @@ public final class VmListing {
         Params params = Params.of(ctx, PARAMS);
         long org = Principal.of(ctx).orgScope(params);
         ListingFilter filter = ListingFilter.parse(org, params);
-        cache.respond(ctx, ROUTE, Scope.org(org), params.canonical(), () -> {
+        CachedAnswer.send(ctx, cache.get(ROUTE, Scope.org(org), params.canonical(), () -> {
             Page<Vm> page = tx.read(c -> page(c, filter));
-            return Sql.json(page);
-        });
+            return Json.bytes(page);
+        }));
     }
 
     static Page<Vm> page(Connection c, ListingFilter f) throws SQLException {

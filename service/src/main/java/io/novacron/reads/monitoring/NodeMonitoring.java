@@ -4,9 +4,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.novacron.cache.ReadCache;
+import io.novacron.web.CachedAnswer;
+import io.novacron.web.Json;
 import io.novacron.cache.Scope;
 import io.novacron.db.Tx;
-import io.novacron.reads.Sql;
+import io.novacron.db.Sql;
 import io.novacron.web.ApiException;
 import io.novacron.web.Cursor;
 import io.novacron.web.Page;
@@ -94,8 +96,8 @@ public final class NodeMonitoring {
             filterArgs.add(minCpu);
         }
         int limit = p.limit();
-        cache.respond(ctx, ROUTE, Scope.PLATFORM, p.canonical(),
-                () -> Sql.json(tx.read(c -> page(c, where.toString(), filterArgs, sort, cursor, limit))));
+        CachedAnswer.send(ctx, cache.get(ROUTE, Scope.PLATFORM, p.canonical(),
+                () -> Json.bytes(tx.read(c -> page(c, where.toString(), filterArgs, sort, cursor, limit)))));
     }
 
     private Page<Item> page(Connection c, String where, List<Object> filterArgs, MonitoringSort sort,

@@ -1,11 +1,14 @@
 package io.novacron.reads.monitoring;
 
+import io.novacron.fleet.VmState;
+import io.novacron.web.CachedAnswer;
+import io.novacron.web.Json;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.novacron.cache.ReadCache;
 import io.novacron.cache.Scope;
 import io.novacron.db.Tx;
-import io.novacron.reads.Sql;
+import io.novacron.db.Sql;
 import io.novacron.web.ApiException;
 import io.novacron.web.Cursor;
 import io.novacron.web.Page;
@@ -33,7 +36,6 @@ import java.util.Set;
 public final class VmMonitoring {
     public static final String ROUTE = "/api/v1/monitoring/vms";
     private static final Set<String> PARAMS = Set.of("org_id", "node_id", "state", "min_cpu", "sort", "limit", "cursor");
-    private static final List<String> STATES = List.of("pending", "running", "stopped", "paused", "migrating", "error");
 
     private static final String COLUMNS = """
             SELECT v.id, v.name, v.state, v.node_id, l.ts, l.cpu_usage, l.memory_usage, l.disk_read_bps,
@@ -87,8 +89,8 @@ public final class VmMonitoring {
         Params p = Params.of(ctx, PARAMS);
         long org = Principal.of(ctx).orgScope(p);
         String state = p.optString("state");
-        if (state != null && !STATES.contains(state)) {
-            throw ApiException.invalid("state", "unknown state '" + state + "'", Map.of("allowed", STATES));
+        if (state != null) {
+            VmState.parse("state", state);
         }
         Double minCpu = p.optDouble("min_cpu");
         if (minCpu != null && (minCpu < 0 || minCpu > 100)) {
@@ -101,8 +103,8 @@ public final class VmMonitoring {
             Cursor.longAt(cursor, 1);
         }
         Query q = new Query(org, p.optLong("node_id"), state, minCpu, sort, p.limit(), cursor);
-        cache.respond(ctx, ROUTE, Scope.org(org), p.canonical(),
-                () -> Sql.json(tx.read(c -> page(c, q))));
+        CachedAnswer.send(ctx, cache.get(ROUTE, Scope.org(org), p.canonical(),
+                () -> Json.bytes(tx.read(c -> page(c, q)))));
     }
 
     private Page<Item> page(Connection c, Query q) throws SQLException {

@@ -1,7 +1,8 @@
-package io.novacron.reads;
+package io.novacron.db;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.novacron.web.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,12 +10,26 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import org.postgresql.PGStatement;
 
-/** Binding and small shared steps of the read queries (WHERE clauses built from fixed fragments). */
+/**
+ * The one way the service binds parameters and reads common column types. SQL text is always a
+ * constant or built from fixed fragments; values only ever travel as parameters.
+ */
 public final class Sql {
+    /** Reads JSON columns and EXPLAIN output; answers are written by the web layer's mapper. */
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private Sql() {
+    }
+
+    /** Prepares {@code sql} with {@code args} bound in order (see {@link #bind}). */
+    public static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        bind(ps, Arrays.asList(args));
+        return ps;
     }
 
     /**
@@ -29,7 +44,7 @@ public final class Sql {
         return ps;
     }
 
-    /** Binds in order: Instant as timestamptz, String[] as text[], anything else as is. */
+    /** Binds in order: Instant as timestamptz, String[] as text[], JsonNode as its text, anything else as is. */
     public static void bind(PreparedStatement ps, List<Object> args) throws SQLException {
         for (int i = 0; i < args.size(); i++) {
             Object a = args.get(i);
@@ -37,9 +52,30 @@ public final class Sql {
                 ps.setObject(i + 1, OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
             } else if (a instanceof String[] arr) {
                 ps.setArray(i + 1, ps.getConnection().createArrayOf("text", arr));
+            } else if (a instanceof JsonNode j) {
+                ps.setString(i + 1, j.toString());
             } else {
                 ps.setObject(i + 1, a);
             }
+        }
+    }
+
+    public static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, args)) {
+            return ps.executeUpdate();
+        }
+    }
+
+    public static boolean exists(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+        }
+    }
+
+    public static long count(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
@@ -49,19 +85,16 @@ public final class Sql {
             bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return Json.MAPPER.readTree(rs.getString(1)).path(0).path("Plan").path("Plan Rows").asLong();
+                return JSON.readTree(rs.getString(1)).path(0).path("Plan").path("Plan Rows").asLong();
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("EXPLAIN output is not JSON", e);
             }
         }
     }
 
-    public static byte[] json(Object value) {
-        try {
-            return Json.MAPPER.writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("response is not serializable", e);
-        }
+    public static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
     }
 
     /** A nullable bigint column. */
@@ -73,5 +106,14 @@ public final class Sql {
     public static Double optDouble(ResultSet rs, String column) throws SQLException {
         double v = rs.getDouble(column);
         return rs.wasNull() ? null : v;
+    }
+
+    /** A json/jsonb column as a tree (never null for a NOT NULL column). */
+    public static JsonNode json(ResultSet rs, String column) throws SQLException {
+        try {
+            return JSON.readTree(rs.getString(column));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON in " + column + " is unreadable", e);
+        }
     }
 }
