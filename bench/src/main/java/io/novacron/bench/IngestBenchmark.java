@@ -215,7 +215,7 @@ public final class IngestBenchmark implements Callable<Integer> {
             for (int i = from; i < to; i++) {
                 for (int m = 0; m < MINUTES; m++) {
                     double[] v = values(ids[i], m);
-                    buf.startRow(9).int8(1).int8(ids[i]).timestamptz(micros(base, m)).float4((float) v[0]).float4((float) v[1])
+                    buf.startRow(9).int8(1).int8(ids[i]).timestamptz(micros(base, m)).float8(v[0]).float8(v[1])
                             .float8(v[2]).float8(v[3]).float8(v[4]).float8(v[5]);
                 }
             }
