@@ -89,6 +89,7 @@ async function render() {
   }
   const container = h('section', {class: 'view', 'aria-labelledby': 'view-title'});
   main.replaceChildren(container);
+  if (gen > 1) main.focus({preventScroll: true}); // after a navigation, keyboard and screen reader start at the new view
   const view = views[name]({el: container, params, go, rerender: render});
   const loop = async () => {
     if (gen !== generation) return;

@@ -52,7 +52,10 @@ export function chartsView(ctx) {
   let id = p.get('id');
 
   async function pickDefault() {
-    if (scope === 'org') return session.org ? session.org.id : null;
+    if (scope === 'org' || (scope === 'vm' && session.isAdmin && !id)) {
+      if (!session.org) return null; // the admin names an organization first
+      if (scope === 'org') return session.org.id;
+    }
     if (id) return id;
     const r = scope === 'vm'
       ? await read('/monitoring/vms', {limit: 1, ...(session.isAdmin && session.org ? {org_id: session.org.id} : {})})
@@ -97,7 +100,7 @@ export function chartsView(ctx) {
     async refresh() {
       if (id === null || id === undefined || id === '') id = await pickDefault();
       if (id === null || id === undefined) {
-        f.show(h('p', {}, scope === 'org' ? 'Choose an organization on the Platform page first.' : 'Nothing to chart yet.'));
+        f.show(h('p', {}, scope !== 'node' && !session.org ? 'Choose an organization on the Platform page first.' : 'Nothing to chart yet.'));
         return;
       }
       const to = Math.ceil(Date.now() / 5000) * 5000;

@@ -112,7 +112,9 @@ export function pager(ctx, view, body, label) {
   delete first.cursor;
   const shown = body.items.length;
   return h('nav', {class: 'pager', 'aria-label': label + ' pages'},
-    h('span', {}, `${shown} shown of ${body.total_is_estimate ? 'about ' : ''}${num(body.total)}`),
+    // An estimated total (planner statistics) can lag a small, fresh table: then only the page's count.
+    h('span', {}, body.total_is_estimate && body.total < shown ? `${shown} shown`
+      : `${shown} shown of ${body.total_is_estimate ? 'about ' : ''}${num(body.total)}`),
     ctx.params.get('cursor') ? h('button', {type: 'button', onclick: () => ctx.go(view, first)}, 'First page') : null,
     body.next_cursor ? h('button', {type: 'button', class: 'next', onclick: () => ctx.go(view, {...here, cursor: body.next_cursor})}, 'Next page') : null);
 }

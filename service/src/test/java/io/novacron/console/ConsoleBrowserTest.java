@@ -3,8 +3,10 @@ package io.novacron.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.novacron.cache.TcpProxy;
 import io.novacron.support.Http;
 import io.novacron.support.TestApp;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -39,6 +41,8 @@ class ConsoleBrowserTest {
 
     static final int ACME_VMS = 27;
     static final int ACME_STOPPED = 7;
+    /** The browser reaches the service through this, so the last step can make the service vanish. */
+    static TcpProxy proxy;
     static Browser browser;
     static String acmeToken;
     static String globexToken;
@@ -47,7 +51,7 @@ class ConsoleBrowserTest {
     static long chartedVm;
 
     @BeforeAll
-    static void fleet() {
+    static void fleet() throws IOException {
         Http admin = service.admin();
         long acme = admin.post("/api/v1/orgs", Map.of("name", "acme")).json().get("id").asLong();
         long globex = admin.post("/api/v1/orgs", Map.of("name", "globex")).json().get("id").asLong();
@@ -98,7 +102,8 @@ class ConsoleBrowserTest {
                     "disk_usage", 40, "load_1m", 3.5, "net_rx_bps", 1e6, "net_tx_bps", 2e6));
         }
         assertThat(admin.post("/api/v1/metrics/nodes", Map.of("samples", nodeSamples)).status()).isEqualTo(202);
-        browser = new Browser(service.baseUrl());
+        proxy = new TcpProxy(service.app().port());
+        browser = new Browser("http://127.0.0.1:" + proxy.port());
     }
 
     static long node(Http admin, String name, int cores) {
@@ -123,6 +128,9 @@ class ConsoleBrowserTest {
     static void closeBrowser() {
         if (browser != null) {
             browser.close();
+        }
+        if (proxy != null) {
+            proxy.close();
         }
     }
 
@@ -280,5 +288,19 @@ class ConsoleBrowserTest {
         browser.go("#/vms");
         browser.until(d -> !browser.firstColumn("#vm-table").isEmpty());
         assertThat(browser.firstColumn("#vm-table")).allMatch(n -> n.startsWith("acme-"));
+    }
+
+    @Test
+    @Order(8)
+    void whenTheServiceCannotBeReachedTheConsoleSaysSoAndKeepsItsData() {
+        browser.go("#/dashboard");
+        browser.until(d -> browser.find("#status").getText().equals("Live"));
+        proxy.kill();
+        browser.until(d -> browser.find("#status").getText().contains("unreachable"));
+        assertThat(browser.find("[data-testid=vm-total]").getText()).isEqualTo(String.valueOf(ACME_VMS));
+        assertThat(browser.find("#status-bar").getAttribute("class")).contains("bad");
+        browser.driver.get("about:blank"); // stop polling
+        // The failed polls are the expected errors here.
+        assertThat(browser.consoleErrors()).allMatch(e -> e.contains("net::ERR_CONNECTION") || e.contains("Failed to fetch"));
     }
 }

@@ -90,7 +90,7 @@ final class DemoAgents implements AutoCloseable {
             }
         }
         sent += post(adminIngest, "/api/v1/metrics/nodes", batch);
-        out.printf("demo: seeded %,d samples of history (%d days, one a minute, %d VMs, %d nodes)%n", sent, days, vms.size(), nodes.size());
+        out.printf("demo: seeded %,d samples of history: %d VMs and %d nodes, one a minute over %d day(s)%n", sent, vms.size(), nodes.size(), days);
     }
 
     /** Sends live samples every {@code period} and changes a VM's state about every {@code actionEvery} periods. */
