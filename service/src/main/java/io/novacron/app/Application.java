@@ -7,6 +7,7 @@ import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.novacron.cache.ReadCache;
 import io.novacron.config.ServiceConfig;
+import io.novacron.console.ConsoleAssets;
 import io.novacron.db.Database;
 import io.novacron.db.Tx;
 import io.novacron.fleet.AuditRoutes;
@@ -146,6 +147,7 @@ public final class Application implements AutoCloseable {
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(telemetry.scrape()));
         String openApi = OpenApi.document().toPrettyString();
         app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+        new ConsoleAssets().register(app); // static files only: the console calls /api/v1 with the user's token
 
         Auth auth = new Auth(tx, config.http().adminToken(), cache);
         app.before("/api/v1/*", auth::authenticate);

@@ -9,13 +9,13 @@ import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A loopback TCP forwarder whose {@link #kill} makes the target vanish mid-run (the real Redis stays up). */
-final class TcpProxy implements AutoCloseable {
+/** A loopback TCP forwarder whose {@link #kill} makes the target vanish mid-run (the real Redis or service stays up). */
+public final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private volatile boolean dead;
 
-    TcpProxy(int targetPort) throws IOException {
+    public TcpProxy(int targetPort) throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread accept = new Thread(() -> {
             while (!dead) {
@@ -35,12 +35,12 @@ final class TcpProxy implements AutoCloseable {
         accept.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
     /** Drops every connection and refuses new ones. */
-    void kill() {
+    public void kill() {
         dead = true;
         close();
     }

@@ -13,6 +13,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,7 +23,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Starts the service and seeds a small demo fleet through its own HTTP API (so the demo exercises
- * exactly what clients use), then prints the URL and the tokens and keeps serving. With
+ * exactly what clients use), back-fills a few days of metric history, then prints the URL and
+ * the tokens and keeps serving while {@link DemoAgents} stream samples and change VM states. With
  * {@code --dataset}, the fleet is a generated benchmark dataset instead, loaded once by
  * {@link Seeder} (inventory by COPY, samples through the ingestion API).
  */
@@ -36,6 +39,12 @@ final class Demo implements Callable<Integer> {
     String dataset;
     @Option(names = "--seed", defaultValue = "42", description = "generator seed for --dataset (default: ${DEFAULT-VALUE})")
     long seed;
+    @Option(names = "--history-days", defaultValue = "3",
+            description = "days of one-a-minute samples back-filled for the demo fleet when it has none (default: ${DEFAULT-VALUE}; 0: none)")
+    int historyDays;
+    @Option(names = "--agent-period", defaultValue = "5",
+            description = "seconds between the simulated agents' samples; a VM changes state every 6 periods (default: ${DEFAULT-VALUE}; 0: no agents)")
+    int agentPeriod;
 
     @Override
     public Integer call() throws Exception {
@@ -48,8 +57,13 @@ final class Demo implements Callable<Integer> {
         String base = "http://127.0.0.1:" + app.port();
         Client client = new Client(base, cfg.http().adminToken());
         String orgToken;
+        DemoAgents agents = null;
         if (ds == null) {
             orgToken = seed(client);
+            agents = new DemoAgents(client, client.as(orgToken), System.out);
+            if (historyDays > 0) {
+                agents.seedHistory(historyDays, Instant.now());
+            }
         } else {
             Seeder seeder = new Seeder(cfg.db(), base, cfg.http().adminToken(), Seeder.DEFAULT_BATCH, Seeder.DEFAULT_IN_FLIGHT, System.out);
             if (!seeder.loaded(ds, seed)) {
@@ -61,8 +75,18 @@ final class Demo implements Callable<Integer> {
         System.out.println("NovaCron fleet data service (demo" + (ds == null ? "" : ", dataset " + ds.name()) + ") at " + base);
         System.out.println("  admin token:         " + cfg.http().adminToken());
         System.out.println("  " + (ds == null ? "demo org token:      " : "largest org's token: ") + orgToken);
+        System.out.println("  console:             " + base + "/ (sign in with either token)");
         System.out.println("  try: curl -H 'Authorization: Bearer " + orgToken + "' " + base + "/api/v1/vms");
+        if (agents != null && agentPeriod > 0) {
+            agents.start(Duration.ofSeconds(agentPeriod), 6);
+            System.out.println("Simulated agents send a sample per running VM and node every " + agentPeriod
+                    + " s and change a VM's state now and then.");
+        }
         System.out.println("Press Ctrl-C to stop.");
+        if (agents != null) {
+            DemoAgents stopping = agents;
+            Runtime.getRuntime().addShutdownHook(new Thread(stopping::close, "demo-agents-stop"));
+        }
         Main.awaitShutdown(app);
         return 0;
     }
