@@ -33,7 +33,7 @@ import java.util.TreeMap;
 final class SeriesReader {
     private static final int RAW_LIMIT = MetricsQueryRoutes.MAX_POINTS * 10;
     /** The first raw metric column of {@link #fetch}'s statement. */
-    private static final int RAW_COLUMN = 11;
+    private static final int RAW_COLUMN = 12;
 
     private final Connection c;
     private final RollupScope scope;
@@ -205,8 +205,10 @@ final class SeriesReader {
                     }
                     double[] v = new double[MetricKind.METRICS];
                     for (int m = 0; m < MetricKind.METRICS; m++) {
-                        // real columns are read as float: the exact value stored, as ingest aggregated it
-                        v[m] = kind.isReal(m) ? rs.getFloat(RAW_COLUMN + m) : rs.getDouble(RAW_COLUMN + m);
+                        v[m] = rs.getDouble(RAW_COLUMN + m);
+                        if (rs.wasNull()) {
+                            v[m] = Double.NaN; // the sample lacks this metric
+                        }
                     }
                     r.raw.add(new RawRow(t, v));
                 }
@@ -232,7 +234,7 @@ final class SeriesReader {
 
     private void rawBranch(int part, long lo, long hi, List<String> branches, List<Object> args) {
         MetricKind kind = scope.kind();
-        String tierNulls = "NULL::bigint, NULL::float8[], NULL::float8[], NULL::float8[], NULL::bytea, NULL::float8, NULL::float8";
+        String tierNulls = "NULL::bigint, NULL::float8[], NULL::float8[], NULL::float8[], NULL::bytea, NULL::float8, NULL::float8, NULL::bigint[]";
         if (scope == RollupScope.ORG) {
             // One probe of the vm_metrics primary key (org_id, vm_id, ts) per VM of the organization
             // that has reported since lo (vm_latest keeps a row per series that ever reported, and
@@ -260,12 +262,7 @@ final class SeriesReader {
 
     /** The raw metric columns of a tier row: NULLs typed like the raw table's columns. */
     private String nullMetrics() {
-        MetricKind kind = scope.kind();
-        List<String> nulls = new ArrayList<>();
-        for (int m = 0; m < MetricKind.METRICS; m++) {
-            nulls.add(kind.isReal(m) ? "NULL::real" : "NULL::float8");
-        }
-        return String.join(", ", nulls);
+        return String.join(", ", java.util.Collections.nCopies(MetricKind.METRICS, "NULL::float8"));
     }
 
     private String keyWhere() {
