@@ -93,7 +93,6 @@ public final class PromWriteRoutes {
             body.put("unlabeled_series", n.unlabeledSeries());
             body.put("stale_markers", n.staleMarkers());
             body.put("nan_values", n.nanValues());
-            body.put("incomplete_samples", n.incomplete());
             ctx.status(200).json(body);
         } finally {
             gate.release();

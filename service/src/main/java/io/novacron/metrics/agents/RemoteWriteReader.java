@@ -30,7 +30,7 @@ final class RemoteWriteReader {
     static final long STALE_NAN_BITS = 0x7ff0000000000002L;
 
     /** What one request held beside the samples. */
-    record Counts(int series, int unmappedSeries, int unlabeledSeries, int staleMarkers, int nanValues, int repeats, int incomplete) {
+    record Counts(int series, int unmappedSeries, int unlabeledSeries, int staleMarkers, int nanValues, int repeats) {
     }
 
     record Result(SampleBatch vms, SampleBatch nodes, Counts counts) {
@@ -145,23 +145,18 @@ final class RemoteWriteReader {
         }
         SampleBatch vms = new SampleBatch(MetricKind.VM, groups.size());
         SampleBatch nodes = new SampleBatch(MetricKind.NODE, groups.size());
-        int incomplete = 0;
         for (Map.Entry<Key, Group> e : groups.entrySet()) {
             Key k = e.getKey();
             Group g = e.getValue();
-            if (g.fields != (1 << MetricKind.METRICS) - 1) {
-                incomplete++; // the ingest path stores whole samples only (until partial samples)
-                continue;
-            }
             long micros;
             try {
                 micros = Math.multiplyExact(k.tsMillis(), 1000L);
             } catch (ArithmeticException overflow) {
                 throw ApiException.invalid("timestamp", "a sample timestamp is out of range", Map.of("index", g.index));
             }
-            (k.kind() == MetricKind.VM ? vms : nodes).add(g.index, k.id(), micros, g.values);
+            (k.kind() == MetricKind.VM ? vms : nodes).add(g.index, k.id(), micros, g.values, g.fields);
         }
-        return new Result(vms, nodes, new Counts(index, unmapped, unlabeled, stale, nan, repeats, incomplete));
+        return new Result(vms, nodes, new Counts(index, unmapped, unlabeled, stale, nan, repeats));
     }
 
     /** A non-negative decimal id, or -1. */

@@ -83,19 +83,53 @@ class PromWriteTest {
         assertThat(r.json().path("unlabeled_series").asInt()).isEqualTo(2);
         assertThat(r.json().path("stale_markers").asInt()).isEqualTo(1);
         assertThat(r.json().path("nan_values").asInt()).isEqualTo(1);
-        assertThat(fx.one("SELECT count(*) FROM node_metrics WHERE node_id = ?", node)).isEqualTo(1);
-        assertThat(fx.dbl("SELECT load_1m FROM node_metrics WHERE node_id = ?", node)).isEqualTo(0.75);
-        assertThat(fx.dbl("SELECT net_tx_bps FROM node_metrics WHERE node_id = ?", node)).isEqualTo(2000);
+        String window = " FROM node_metrics WHERE node_id = ? AND ts BETWEEN to_timestamp(?::double precision / 1000)"
+                + " AND to_timestamp(?::double precision / 1000 + 300)";
+        assertThat(fx.one("SELECT count(*)" + window, node, t0, t0)).isEqualTo(1);
+        assertThat(fx.dbl("SELECT load_1m" + window, node, t0, t0)).isEqualTo(0.75);
+        assertThat(fx.dbl("SELECT net_tx_bps" + window, node, t0, t0)).isEqualTo(2000);
 
         // Prometheus re-sends after a 5xx: the same samples are duplicates, nothing is stored twice.
         Http.Response again = send(service.admin(), s);
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.json().path("accepted").asLong()).isZero();
         assertThat(again.json().path("duplicates").asLong()).isEqualTo(1);
-        assertThat(fx.one("SELECT count(*) FROM node_metrics WHERE node_id = ?", node)).isEqualTo(1);
+        assertThat(fx.one("SELECT count(*)" + window, node, t0, t0)).isEqualTo(1);
 
         String unmapped = service.anonymous().get("/metrics").body();
         assertThat(unmapped).contains("novacron_prom_write_series_total{result=\"unmapped\"} 2.0");
+    }
+
+    @Test
+    void metricsOfOneTimestampSentInSeparateRequestsFillOneSampleOnce() throws Exception {
+        long t0 = BASE + 30 * 60_000;
+        List<RemoteWrite.TimeSeries> all = nodeSeries(node, t0, 21, 31, 41, 1.5, 500, 600);
+        // Prometheus shards and batches series independently: cpu and memory come first ...
+        Http.Response first = send(service.admin(), all.subList(0, 2));
+        assertThat(first.json().path("accepted").asLong()).as(first.toString()).isEqualTo(1);
+        assertThat(fx.one("SELECT count(*) FROM node_metrics WHERE node_id = ? AND ts = to_timestamp(?::double precision / 1000)"
+                + " AND cpu_usage = 21 AND memory_usage = 31 AND disk_usage IS NULL AND load_1m IS NULL", node, t0)).isEqualTo(1);
+        // ... the other four later, then a resend of the first request after a timeout.
+        Http.Response rest = send(service.admin(), all.subList(2, 6));
+        assertThat(rest.json().path("accepted").asLong()).isEqualTo(1);
+        Http.Response resend = send(service.admin(), all.subList(0, 2));
+        assertThat(resend.json().path("accepted").asLong()).isZero();
+        assertThat(resend.json().path("duplicates").asLong()).isEqualTo(1);
+        String row = "SELECT %s FROM node_metrics WHERE node_id = ? AND ts = to_timestamp(?::double precision / 1000)";
+        assertThat(fx.one(row.formatted("count(*)"), node, t0)).isEqualTo(1);
+        assertThat(fx.dbl(row.formatted("cpu_usage"), node, t0)).isEqualTo(21);
+        assertThat(fx.dbl(row.formatted("disk_usage"), node, t0)).isEqualTo(41);
+        assertThat(fx.dbl(row.formatted("net_tx_bps"), node, t0)).isEqualTo(600);
+        // Counted once in the aggregates: the raw average over this minute is the one value.
+        String q = "/api/v1/metrics/query?scope=node&id=" + node + "&metric=cpu_usage&metric=disk_usage&agg=avg&agg=count&step=1m&from="
+                + Instant.ofEpochMilli(t0) + "&to=" + Instant.ofEpochMilli(t0 + 60_000);
+        Http.Response agg = service.admin().get(q);
+        assertThat(agg.status()).as(agg.toString()).isEqualTo(200);
+        for (var series : agg.json().path("series")) {
+            double expected = series.path("agg").asText().equals("count") ? 1
+                    : series.path("metric").asText().equals("cpu_usage") ? 21 : 41;
+            assertThat(series.path("points").get(0).get(1).asDouble()).as(series.toString()).isEqualTo(expected);
+        }
     }
 
     @Test
