@@ -16,6 +16,8 @@ import io.novacron.fleet.OrgRoutes;
 import io.novacron.fleet.UserRoutes;
 import io.novacron.fleet.VmRoutes;
 import io.novacron.ops.DbHealth;
+import io.novacron.metrics.agents.InfluxRoutes;
+import io.novacron.metrics.agents.PromWriteRoutes;
 import io.novacron.metrics.ingest.IngestGate;
 import io.novacron.metrics.ingest.IngestTimings;
 import io.novacron.metrics.ingest.MetricIngest;
@@ -163,8 +165,13 @@ public final class Application implements AutoCloseable {
         new VmRoutes(tx).register(app);
         new AuditRoutes(tx).register(app);
         app.get("/api/v1/admin/db/health", new DbHealth(tx)::handle);
-        new MetricsIngestRoutes(storage.ingest(), new IngestGate(config.ingest().maxConcurrentBatches()), config.ingest(),
-                config.http().maxBodyBytes(), clock).register(app);
+        // One gate for every ingest route: the bound is on batches in flight, whatever their wire format.
+        IngestGate gate = new IngestGate(config.ingest().maxConcurrentBatches());
+        new MetricsIngestRoutes(storage.ingest(), gate, config.ingest(), config.http().maxBodyBytes(), clock).register(app);
+        new PromWriteRoutes(storage.ingest(), gate, config.agents(), config.ingest(), config.http().maxBodyBytes(),
+                telemetry.registry()).register(app);
+        new InfluxRoutes(auth, storage.ingest(), gate, config.ingest().maxSamplesPerBatch(), config.http().maxBodyBytes(),
+                clock).register(app);
         new MetricsQueryRoutes(tx, cache, clock).register(app);
         return app;
     }

@@ -12,7 +12,7 @@ import java.util.function.Function;
  * <p>Defaults are chosen for this project's reference machine (2 cores, PostgreSQL on the same
  * host); see the README's configuration table for each key's meaning.
  */
-public record ServiceConfig(Database db, Http http, Ingest ingest, Retention retention, Cache cache) {
+public record ServiceConfig(Database db, Http http, Ingest ingest, Retention retention, Cache cache, Agents agents) {
 
     /**
      * @param poolSize     connections in the pool. PostgreSQL on 2 cores does useful work on about
@@ -116,6 +116,78 @@ public record ServiceConfig(Database db, Http http, Ingest ingest, Retention ret
         }
     }
 
+    /**
+     * How Prometheus remote-write series map to node and VM metrics (docs/AGENTS.md). A series is
+     * stored when its {@code __name__} is one of the mapped names and it carries the id label of
+     * that kind; every other series is counted and skipped.
+     *
+     * @param nodeLabel   label whose value is the node id ({@code NOVACRON_PROM_NODE_LABEL})
+     * @param vmLabel     label whose value is the VM id ({@code NOVACRON_PROM_VM_LABEL})
+     * @param nodeMetrics node metric name → Prometheus metric name ({@code NOVACRON_PROM_NODE_METRICS})
+     * @param vmMetrics   VM metric name → Prometheus metric name ({@code NOVACRON_PROM_VM_METRICS})
+     */
+    public record Agents(String nodeLabel, String vmLabel, Map<String, String> nodeMetrics, Map<String, String> vmMetrics) {
+        /** The recording rules shipped in prometheus/novacron-node.rules.yml produce these names. */
+        public static final String DEFAULT_NODE_METRICS = "cpu_usage=novacron:node_cpu_usage:percent,"
+                + "memory_usage=novacron:node_memory_usage:percent,disk_usage=novacron:node_disk_usage:percent,"
+                + "load_1m=novacron:node_load1,net_rx_bps=novacron:node_net_rx:bytes_per_second,"
+                + "net_tx_bps=novacron:node_net_tx:bytes_per_second";
+        public static final String DEFAULT_VM_METRICS = "cpu_usage=novacron:vm_cpu_usage:percent,"
+                + "memory_usage=novacron:vm_memory_usage:percent,disk_read_bps=novacron:vm_disk_read:bytes_per_second,"
+                + "disk_write_bps=novacron:vm_disk_write:bytes_per_second,net_rx_bps=novacron:vm_net_rx:bytes_per_second,"
+                + "net_tx_bps=novacron:vm_net_tx:bytes_per_second";
+        private static final java.util.regex.Pattern LABEL = java.util.regex.Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+        private static final java.util.regex.Pattern METRIC = java.util.regex.Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
+
+        public Agents {
+            for (String[] l : new String[][] {{"NOVACRON_PROM_NODE_LABEL", nodeLabel}, {"NOVACRON_PROM_VM_LABEL", vmLabel}}) {
+                if (l[1] == null || !LABEL.matcher(l[1]).matches() || l[1].startsWith("__")) {
+                    throw ConfigException.invalid(l[0], String.valueOf(l[1]), "must be a Prometheus label name not starting with __");
+                }
+            }
+            nodeMetrics = Map.copyOf(nodeMetrics);
+            vmMetrics = Map.copyOf(vmMetrics);
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (var e : nodeMetrics.entrySet()) {
+                if (!names.add(e.getValue())) {
+                    throw ConfigException.invalid("NOVACRON_PROM_NODE_METRICS", e.getValue(), "a Prometheus metric may map to one metric only");
+                }
+            }
+            for (var e : vmMetrics.entrySet()) {
+                if (!names.add(e.getValue())) {
+                    throw ConfigException.invalid("NOVACRON_PROM_VM_METRICS", e.getValue(), "a Prometheus metric may map to one metric only (also across node and VM)");
+                }
+            }
+        }
+
+        /**
+         * Parses {@code metric=prometheus_name,...}; {@code allowed} are the kind's metric names. A
+         * metric may be left out (it is then never filled in from Prometheus).
+         */
+        static Map<String, String> parseMetrics(String key, String spec, java.util.List<String> allowed) {
+            Map<String, String> m = new java.util.LinkedHashMap<>();
+            for (String part : spec.split(",")) {
+                String p = part.trim();
+                if (p.isEmpty()) {
+                    continue;
+                }
+                int eq = p.indexOf('=');
+                String metric = eq < 0 ? p : p.substring(0, eq).trim();
+                String prom = eq < 0 ? "" : p.substring(eq + 1).trim();
+                if (!allowed.contains(metric)) {
+                    throw ConfigException.invalid(key, p, "unknown metric '" + metric + "' (one of " + String.join(", ", allowed) + ")");
+                }
+                if (!METRIC.matcher(prom).matches()) {
+                    throw ConfigException.invalid(key, p, "expected metric=prometheus_metric_name");
+                }
+                if (m.put(metric, prom) != null) {
+                    throw ConfigException.invalid(key, p, "metric '" + metric + "' mapped twice");
+                }
+            }
+            return m;
+        }
+    }
+
     /** Reads the process environment. */
     public static ServiceConfig fromEnvironment() {
         return from(System.getenv());
@@ -151,7 +223,14 @@ public record ServiceConfig(Database db, Http http, Ingest ingest, Retention ret
                         bool(get, "NOVACRON_CACHE_ENABLED", true),
                         integer(get, "NOVACRON_CACHE_MAX_ENTRIES", 100_000),
                         get.apply("NOVACRON_REDIS_URL"),
-                        Duration.ofSeconds(integer(get, "NOVACRON_SAMPLE_INTERVAL_S", 60))));
+                        Duration.ofSeconds(integer(get, "NOVACRON_SAMPLE_INTERVAL_S", 60))),
+                new Agents(
+                        str(get, "NOVACRON_PROM_NODE_LABEL", "novacron_node_id"),
+                        str(get, "NOVACRON_PROM_VM_LABEL", "novacron_vm_id"),
+                        Agents.parseMetrics("NOVACRON_PROM_NODE_METRICS", str(get, "NOVACRON_PROM_NODE_METRICS", Agents.DEFAULT_NODE_METRICS),
+                                java.util.List.of("cpu_usage", "memory_usage", "disk_usage", "load_1m", "net_rx_bps", "net_tx_bps")),
+                        Agents.parseMetrics("NOVACRON_PROM_VM_METRICS", str(get, "NOVACRON_PROM_VM_METRICS", Agents.DEFAULT_VM_METRICS),
+                                java.util.List.of("cpu_usage", "memory_usage", "disk_read_bps", "disk_write_bps", "net_rx_bps", "net_tx_bps"))));
     }
 
     /** The effective configuration for the start-up log line, secrets masked. */
@@ -165,19 +244,24 @@ public record ServiceConfig(Database db, Http http, Ingest ingest, Retention ret
                 + " retention(raw/5m/1h/1d days)=" + retention.raw().toDays() + "/" + retention.fiveMinute().toDays()
                 + "/" + retention.hourly().toDays() + "/" + retention.daily().toDays()
                 + " cache=" + (cache.enabled() ? "on" : "off") + " redis=" + (cache.redisUrl() == null ? "off" : "on")
-                + " sampleInterval=" + cache.sampleInterval().toSeconds() + "s";
+                + " sampleInterval=" + cache.sampleInterval().toSeconds() + "s"
+                + " promLabels(node/vm)=" + agents.nodeLabel() + "/" + agents.vmLabel();
     }
 
     public ServiceConfig withDb(Database d) {
-        return new ServiceConfig(d, http, ingest, retention, cache);
+        return new ServiceConfig(d, http, ingest, retention, cache, agents);
     }
 
     public ServiceConfig withHttp(Http h) {
-        return new ServiceConfig(db, h, ingest, retention, cache);
+        return new ServiceConfig(db, h, ingest, retention, cache, agents);
+    }
+
+    public ServiceConfig withAgents(Agents a) {
+        return new ServiceConfig(db, http, ingest, retention, cache, a);
     }
 
     public ServiceConfig withCache(Cache c) {
-        return new ServiceConfig(db, http, ingest, retention, c);
+        return new ServiceConfig(db, http, ingest, retention, c, agents);
     }
 
     private static String str(Function<String, String> get, String key, String dflt) {

@@ -25,7 +25,8 @@ import java.util.Set;
  *   pause   running -> paused          resume  paused|migrating -> running
  *   reboot  running -> running         migrate running -> migrating, stopped -> stopped, on the target node
  * </pre>
- * Anything else is 409 invalid_state_transition; an unknown action is 404. The VM row is locked
+ * Anything else is 409 invalid_state_transition; an unknown action is 404. The original NovaCron's
+ * paths ({@code /api/v1/vms/{id}/start}, ..., {@code /restart} = reboot) run the same code. The VM row is locked
  * for the whole transition, so concurrent actions on one VM serialize.
  */
 final class VmActions {
@@ -48,8 +49,13 @@ final class VmActions {
         this.tx = tx;
     }
 
+    /** The original NovaCron's action paths (API.md): aliases of /actions/{action}, restart being reboot. */
+    static final Map<String, String> ALIASES = Map.of("start", "start", "stop", "stop", "restart", "reboot",
+            "pause", "pause", "resume", "resume", "migrate", "migrate");
+
     void register(Javalin app) {
-        app.post("/api/v1/vms/{id}/actions/{action}", this::act);
+        app.post("/api/v1/vms/{id}/actions/{action}", ctx -> act(ctx, ctx.pathParam("action")));
+        ALIASES.forEach((path, action) -> app.post("/api/v1/vms/{id}/" + path, ctx -> act(ctx, action)));
     }
 
     /** The state {@code action} leads to from {@code from}, or null when the transition is illegal. */
@@ -70,11 +76,10 @@ final class VmActions {
         };
     }
 
-    private void act(Context ctx) {
+    private void act(Context ctx, String action) {
         Principal p = Principal.of(ctx);
         Long scope = Fields.scopeForId(p, Params.of(ctx, Set.of("org_id")));
         long id = Params.pathId(ctx, "id", "vm");
-        String action = ctx.pathParam("action");
         if (!ACTIONS.contains(action)) {
             throw new ApiException(ErrorCode.NOT_FOUND, "unknown action '" + action + "'",
                     Map.of("action", action, "allowed", ACTIONS));

@@ -38,6 +38,19 @@ public final class Auth {
         ctx.attribute(Principal.ATTRIBUTE, resolve(token));
     }
 
+    /**
+     * Authenticates a token that arrived elsewhere than in a bearer header (the InfluxDB-compatible
+     * routes: {@code p=}, HTTP Basic, {@code Authorization: Token}); 401 when it is not valid.
+     */
+    public Principal authenticate(Context ctx, String token) {
+        if (token == null || token.isBlank()) {
+            throw ApiException.unauthorized("missing token: send the organization token as the password or as Authorization: Token <token>");
+        }
+        Principal p = resolve(token.trim());
+        ctx.attribute(Principal.ATTRIBUTE, p);
+        return p;
+    }
+
     Principal resolve(String token) {
         if (adminToken != null && Tokens.sameSecret(token, adminToken)) {
             return Principal.admin();

@@ -17,7 +17,7 @@ import java.util.Map;
  */
 public final class OpenApi {
     /** Fragments merged into the document, in this order; add a domain's file here. */
-    static final List<String> FRAGMENTS = List.of("base", "ops", "fleet", "reads", "metrics", "console");
+    static final List<String> FRAGMENTS = List.of("base", "ops", "fleet", "reads", "metrics", "agents", "console");
 
     private OpenApi() {
     }

@@ -8,22 +8,22 @@ import java.io.InputStream;
 import java.util.Map;
 
 /** The size limits of one batch (API.md: 50,000 samples or 16 MiB, larger → 413). */
-final class IngestLimits {
+public final class IngestLimits {
     private IngestLimits() {
     }
 
-    static ApiException tooManySamples(int max) {
+    public static ApiException tooManySamples(int max) {
         return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "a batch holds at most " + max + " samples",
                 Map.of("max_samples", max));
     }
 
-    static ApiException tooManyBytes(long max) {
+    public static ApiException tooManyBytes(long max) {
         return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "a batch body is at most " + max + " bytes",
                 Map.of("max_bytes", max));
     }
 
     /** Wraps a request body so that reading past {@code max} bytes fails with 413 (chunked bodies have no length). */
-    static InputStream capped(InputStream in, long max) {
+    public static InputStream capped(InputStream in, long max) {
         return new FilterInputStream(in) {
             private long read;
 

@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 public final class LineProtocolReader {
     /** The {@code precision} query parameter: timestamp units. */
     public enum Precision {
-        NS, US, MS, S;
+        NS, US, MS, S,
+        /** minutes and hours: InfluxDB 1.x's {@code precision=m} and {@code h} ({@code /write} only) */
+        M, H;
 
         long toMicros(long v) {
             return switch (this) {
@@ -24,6 +26,8 @@ public final class LineProtocolReader {
                 case US -> v;
                 case MS -> Math.multiplyExact(v, 1000L);
                 case S -> Math.multiplyExact(v, 1_000_000L);
+                case M -> Math.multiplyExact(v, 60_000_000L);
+                case H -> Math.multiplyExact(v, 3_600_000_000L);
             };
         }
     }

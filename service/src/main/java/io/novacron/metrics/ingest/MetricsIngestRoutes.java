@@ -11,7 +11,6 @@ import io.novacron.web.Principal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -88,11 +87,13 @@ public final class MetricsIngestRoutes {
         if (p == null) {
             return LineProtocolReader.Precision.NS;
         }
-        try {
-            return LineProtocolReader.Precision.valueOf(p.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw ApiException.invalid("precision", "precision must be one of ns, us, ms, s");
-        }
+        return switch (p) {
+            case "ns" -> LineProtocolReader.Precision.NS;
+            case "us" -> LineProtocolReader.Precision.US;
+            case "ms" -> LineProtocolReader.Precision.MS;
+            case "s" -> LineProtocolReader.Precision.S;
+            default -> throw ApiException.invalid("precision", "precision must be one of ns, us, ms, s");
+        };
     }
 
     private void checkDeclaredLength(Context ctx) {
