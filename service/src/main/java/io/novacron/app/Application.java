@@ -33,6 +33,7 @@ import io.novacron.web.Auth;
 import io.novacron.web.Errors;
 import io.novacron.web.Json;
 import io.novacron.web.OpenApi;
+import io.novacron.web.edge.HttpEdge;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -123,6 +124,7 @@ public final class Application implements AutoCloseable {
             cfg.http.maxRequestSize = config.http().maxBodyBytes();
             cfg.http.prefer405over404 = true;
             cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+            HttpEdge.configure(cfg);
             cfg.requestLogger.http(telemetry::onRequest);
             cfg.events(ev -> ev.handlerAdded(meta -> {
                 if (meta.getHttpMethod().isHttpMethod() && meta.getHttpMethod() != HandlerType.HEAD) {
@@ -131,6 +133,7 @@ public final class Application implements AutoCloseable {
             }));
         });
         Errors.register(app);
+        HttpEdge.register(app); // before every other handler: it vets the request target
 
         Health health = new Health(db);
         app.get("/healthz", health::healthz);

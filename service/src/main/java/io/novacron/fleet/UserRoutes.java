@@ -114,7 +114,7 @@ public final class UserRoutes {
         Principal p = Principal.of(ctx);
         Long scope = Rows.scopeForId(p, Params.of(ctx, Set.of("org_id")));
         long id = Params.pathId(ctx, "id", "user");
-        UserPatch body = Bodies.read(ctx, UserPatch.class);
+        UserPatch body = Bodies.readPatch(ctx, UserPatch.class);
         User updated = tx.inTransaction(c -> {
             User u = find(c, LOCK, id, scope);
             p.requireOrgAdmin();
