@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -74,8 +78,23 @@ public final class Bodies {
     }
 
     private static JsonNode tree(byte[] body) {
-        if (body.length >= 3 && (body[0] & 0xff) == 0xef && (body[1] & 0xff) == 0xbb && (body[2] & 0xff) == 0xbf) {
+        if (body.length >= 3 && (body[0] & 0xff) == 0xef && (body[1] & 0xff) == 0xbb && (body[2] & 0xff) == 0xbf
+                || (body[0] & 0xff) == 0xfe || (body[0] & 0xff) == 0xff) {
             throw new ApiException(ErrorCode.INVALID_JSON, "request body must not start with a byte order mark", null);
+        }
+        // Jackson would detect UTF-16/32 by their zero bytes and read them; JSON between systems is
+        // UTF-8 (RFC 8259), where a zero byte is never valid.
+        for (byte b : body) {
+            if (b == 0) {
+                throw new ApiException(ErrorCode.INVALID_JSON, "request body must be UTF-8 JSON; it holds a zero byte", null);
+            }
+        }
+        // Jackson's name reader lets some invalid UTF-8 through (a stray 0xFF in a key was stored).
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body));
+        } catch (CharacterCodingException e) {
+            throw new ApiException(ErrorCode.INVALID_JSON, "request body is not valid UTF-8", null);
         }
         JsonNode tree;
         try {

@@ -16,7 +16,7 @@ import java.util.Map;
  * not UTF-8, and NUL or other control characters in the path or in a query parameter (PostgreSQL
  * refuses NUL in text, and Javalin's own decoder throws on bad escapes, which surfaced as 500s).
  * A bad query parameter is a {@code 400 validation_failed} naming it; a bad path or an undecodable
- * query is a {@code 400 bad_request}. Cost: one scan of the target, no allocation when it holds no
+ * query is a {@code 400 bad_request}; a Content-Type charset other than UTF-8 is a {@code 415}. Cost: one scan of the target, no allocation when it holds no
  * escapes.
  */
 public final class RequestGuard {
@@ -24,6 +24,13 @@ public final class RequestGuard {
     }
 
     public static void check(Context ctx) {
+        String charset = charset(ctx.req().getContentType());
+        if (charset != null && !charset.equalsIgnoreCase("utf-8") && !charset.equalsIgnoreCase("utf8")) {
+            // Javalin decodes the query string with the request's charset and yields no parameters at
+            // all for one it cannot load: ?org_id= and every filter would silently vanish.
+            throw new ApiException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                    "requests are UTF-8; the content type's charset '" + printable(charset) + "' is not supported", null);
+        }
         String path = ctx.req().getRequestURI();
         if (path != null && decode(path, false) == null) {
             throw new ApiException(ErrorCode.BAD_REQUEST,
@@ -91,6 +98,23 @@ public final class RequestGuard {
             }
         }
         return query ? text.replace('+', ' ') : text;
+    }
+
+    /** The charset parameter of a Content-Type header, unquoted, or null. */
+    static String charset(String contentType) {
+        if (contentType == null) {
+            return null;
+        }
+        String[] parts = contentType.split(";");
+        for (int i = 1; i < parts.length; i++) {
+            String param = parts[i].trim();
+            int eq = param.indexOf('=');
+            if (eq > 0 && param.substring(0, eq).trim().equalsIgnoreCase("charset")) {
+                String v = param.substring(eq + 1).trim();
+                return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+            }
+        }
+        return null;
     }
 
     private static String printable(String key) {
