@@ -448,6 +448,9 @@ class FaultSuiteIT {
                     recoveredNs = recoveredNs < 0 ? a.endNs() : Math.min(recoveredNs, a.endNs());
                 }
             }
+            if (load.unavailableWithoutRetryAfter.get() > 0) {
+                problems.add(load.unavailableWithoutRetryAfter.get() + " write answers 503 without Retry-After");
+            }
             double recoveryMs = recoveredNs < 0 ? -1 : (recoveredNs - restoredAt) / 1e6;
             long checked;
             try (Connection c = db.connect()) {

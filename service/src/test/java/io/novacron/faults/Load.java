@@ -1,6 +1,5 @@
 package io.novacron.faults;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.novacron.support.Http;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,6 +51,8 @@ final class Load {
     final AtomicInteger createUncertain = new AtomicInteger();
     final AtomicInteger deleteUncertain = new AtomicInteger();
     final AtomicLong requests = new AtomicLong();
+    /** 503 answers without the Retry-After header API.md requires. */
+    final AtomicInteger unavailableWithoutRetryAfter = new AtomicInteger();
 
     Load(Instant base, int secondsPerBatch, List<Long> vms) {
         this.base = base;
@@ -70,6 +71,7 @@ final class Load {
         requests.incrementAndGet();
         try {
             Http.Response r = http.post("/api/v1/metrics/vms", b.body());
+            checkRetryAfter(r);
             if (r.status() == 202) {
                 acked.add(b);
             } else if (r.status() >= 500) {
@@ -91,6 +93,7 @@ final class Load {
         requests.incrementAndGet();
         try {
             Http.Response r = http.patch("/api/v1/vms/" + vm, Map.of("name", name));
+            checkRetryAfter(r);
             if (r.status() == 200) {
                 names.put(vm, name);
                 renameUncertain.remove(vm);
@@ -104,7 +107,9 @@ final class Load {
         }
     }
 
-    static long id(JsonNode json) {
-        return json.get("id").asLong();
+    private void checkRetryAfter(Http.Response r) {
+        if (r.status() == 503 && r.header("Retry-After") == null) {
+            unavailableWithoutRetryAfter.incrementAndGet();
+        }
     }
 }

@@ -37,7 +37,7 @@ final class Recount {
     private static final String NODES = """
             SELECT n.id, n.alloc_cpu_cores, n.alloc_memory_mb, n.alloc_disk_gb, n.vm_count,
                    coalesce(sum(v.cpu_cores), 0), coalesce(sum(v.memory_mb), 0), coalesce(sum(v.disk_gb), 0), count(v.id)
-            FROM node n LEFT JOIN vm v ON v.node_id = n.id AND v.%s
+            FROM node n LEFT JOIN vm v ON v.node_id = n.id AND %s
             GROUP BY n.id ORDER BY n.id""".formatted(HOLDS.replace("state", "v.state"));
 
     /** Differences between the org's dashboard (as the API serves it) and the recount; empty when equal. */
