@@ -78,6 +78,9 @@ public final class Bodies {
     }
 
     private static JsonNode tree(byte[] body) {
+        if (body.length == 0) {
+            throw new ApiException(ErrorCode.INVALID_JSON, "request body is empty; a JSON object is required", null);
+        }
         if (body.length >= 3 && (body[0] & 0xff) == 0xef && (body[1] & 0xff) == 0xbb && (body[2] & 0xff) == 0xbf
                 || (body[0] & 0xff) == 0xfe || (body[0] & 0xff) == 0xff) {
             throw new ApiException(ErrorCode.INVALID_JSON, "request body must not start with a byte order mark", null);
