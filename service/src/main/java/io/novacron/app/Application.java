@@ -37,6 +37,7 @@ import io.novacron.web.Auth;
 import io.novacron.web.Errors;
 import io.novacron.web.Json;
 import io.novacron.web.OpenApi;
+import io.novacron.web.edge.HttpEdge;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -127,6 +128,7 @@ public final class Application implements AutoCloseable {
             cfg.http.maxRequestSize = config.http().maxBodyBytes();
             cfg.http.prefer405over404 = true;
             cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
+            HttpEdge.configure(cfg);
             // The OpenAPI document, browsable: Swagger UI from its WebJar over GET /openapi.json.
             cfg.staticFiles.enableWebjars();
             cfg.staticFiles.add(files -> {
@@ -142,6 +144,7 @@ public final class Application implements AutoCloseable {
             }));
         });
         Errors.register(app);
+        HttpEdge.register(app); // before every other handler: it vets the request target
 
         Health health = new Health(db);
         app.get("/healthz", health::healthz);

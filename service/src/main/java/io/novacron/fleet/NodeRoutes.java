@@ -115,7 +115,7 @@ public final class NodeRoutes {
             tx.read(c -> NodeRepository.find(c, id, p.orgId(), false)); // a node it cannot see stays a 404
             p.requireAdmin();
         }
-        NewNode b = Bodies.read(ctx, NewNode.class);
+        NewNode b = Bodies.readPatch(ctx, NewNode.class);
         sizes(b.cpuCores() == null ? MIN_SIZE : b.cpuCores(), b.memoryMb() == null ? MIN_SIZE : b.memoryMb(),
                 b.diskGb() == null ? MIN_SIZE : b.diskGb()); // only the sizes given are checked
         Node updated = tx.inTransaction(c -> {

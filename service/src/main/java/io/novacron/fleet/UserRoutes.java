@@ -90,7 +90,7 @@ public final class UserRoutes {
         Principal p = Principal.of(ctx);
         Long scope = Fields.scopeForId(p, Params.of(ctx, Set.of("org_id")));
         long id = Params.pathId(ctx, "id", "user");
-        UserPatch body = Bodies.read(ctx, UserPatch.class);
+        UserPatch body = Bodies.readPatch(ctx, UserPatch.class);
         User updated = tx.inTransaction(c -> {
             User u = UserRepository.find(c, id, scope, true);
             p.requireOrgAdmin();

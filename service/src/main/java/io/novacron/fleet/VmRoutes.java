@@ -80,7 +80,7 @@ public final class VmRoutes {
         Principal p = Principal.of(ctx);
         Long scope = Fields.scopeForId(p, Params.of(ctx, Set.of("org_id")));
         long id = Params.pathId(ctx, "id", "vm");
-        VmPatch b = Bodies.read(ctx, VmPatch.class);
+        VmPatch b = Bodies.readPatch(ctx, VmPatch.class);
         if (b.name() != null) {
             Fields.requireText("name", b.name(), 200);
         }

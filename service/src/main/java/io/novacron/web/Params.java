@@ -78,7 +78,7 @@ public final class Params {
             return null;
         }
         try {
-            return Long.parseLong(v);
+            return asciiLong(v);
         } catch (NumberFormatException e) {
             throw ApiException.invalid(name, "parameter '" + name + "' must be an integer");
         }
@@ -133,9 +133,26 @@ public final class Params {
     public static long pathId(Context ctx, String name, String resource) {
         String v = ctx.pathParam(name);
         try {
-            return Long.parseLong(v);
+            if (v.isEmpty() || v.charAt(0) == '-' || v.charAt(0) == '+') {
+                throw new NumberFormatException(v);
+            }
+            return asciiLong(v);
         } catch (NumberFormatException e) {
             throw ApiException.notFound(resource, v);
         }
+    }
+
+    /**
+     * An optional '-' and ASCII digits only: {@link Long#parseLong} alone also takes '+' and any
+     * Unicode digit, so {@code /vms/%EF%BC%91} (a full-width one) would have named VM 1.
+     */
+    static long asciiLong(String v) {
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if ((c < '0' || c > '9') && !(i == 0 && c == '-' && v.length() > 1)) {
+                throw new NumberFormatException(v);
+            }
+        }
+        return Long.parseLong(v);
     }
 }
