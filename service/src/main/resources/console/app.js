@@ -25,7 +25,9 @@ export function go(name, params) {
     for (const one of Array.isArray(v) ? v : [v]) if (one !== undefined && one !== null && one !== '') q.append(k, one);
   }
   const s = q.toString();
-  location.hash = '#/' + name + (s ? '?' + s : '');
+  const hash = '#/' + name + (s ? '?' + s : '');
+  if (location.hash === hash) render(); // no hashchange event for the same hash (e.g. signing in again)
+  else location.hash = hash;
 }
 
 function signInView() {
@@ -78,7 +80,7 @@ async function render() {
     return;
   }
   chrome();
-  let {name, params} = parseHash();
+  const {name, params} = parseHash();
   if (!views[name]) {
     go(session.isAdmin && !session.org ? 'platform' : 'dashboard');
     return;

@@ -86,7 +86,8 @@ final class Browser implements AutoCloseable {
     }
 
     <T> T until(ExpectedCondition<T> condition) {
-        return new WebDriverWait(driver, PATIENCE).ignoring(StaleElementReferenceException.class).until(condition);
+        return new WebDriverWait(driver, PATIENCE).pollingEvery(Duration.ofMillis(100))
+                .ignoring(StaleElementReferenceException.class).until(condition);
     }
 
     /** Texts of the first cell of each row of a table, read in one script (the table may be redrawn at any time). */

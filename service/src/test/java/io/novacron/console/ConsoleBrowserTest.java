@@ -221,7 +221,10 @@ class ConsoleBrowserTest {
         browser.go("#/dashboard");
         browser.until(d -> browser.find("dd[data-state=stopped]").getText().equals(String.valueOf(ACME_STOPPED)));
         assertThat(a.post("/api/v1/vms/" + acmeVms.get(5) + "/actions/stop", null).status()).isEqualTo(200);
+        long written = System.nanoTime();
         browser.until(d -> browser.find("dd[data-state=stopped]").getText().equals(String.valueOf(ACME_STOPPED + 1)));
+        // Reported, not asserted (no timing assertions): the 1 s poll plus this wait's 100 ms polling bound it.
+        System.out.printf("console: state change visible %d ms after the write%n", (System.nanoTime() - written) / 1_000_000);
 
         browser.go("#/monitoring");
         browser.until(d -> !browser.firstColumn("#monitoring-vms").isEmpty());
@@ -229,7 +232,9 @@ class ConsoleBrowserTest {
         assertThat(browser.firstColumn("#monitoring-vms").get(0)).isNotEqualTo(hot);
         assertThat(a.post("/api/v1/metrics/vms", Map.of("samples", List.of(vmSample(acmeVms.get(3), Instant.now(), 99.5)))).status())
                 .isEqualTo(202);
+        written = System.nanoTime();
         browser.until(d -> browser.firstColumn("#monitoring-vms").get(0).equals(hot));
+        System.out.printf("console: new sample visible %d ms after the write%n", (System.nanoTime() - written) / 1_000_000);
     }
 
     @Test
@@ -276,6 +281,11 @@ class ConsoleBrowserTest {
 
         browser.go("#/monitoring");
         browser.until(d -> browser.firstColumn("#monitoring-nodes").size() == 2);
+
+        browser.go("#/charts");
+        WebElement nodeChart = browser.find("figure.chart");
+        browser.until(d -> nodeChart.getAttribute("data-points") != null);
+        assertThat(browser.find("#chart-caption").getText()).startsWith("cpu_usage of node ");
 
         browser.go("#/db");
         browser.find("section.health");
