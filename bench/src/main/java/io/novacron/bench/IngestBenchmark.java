@@ -58,7 +58,7 @@ import picocli.CommandLine.Option;
  * catch-up, and bytes per sample of the tables and indexes; writes
  * {@code docs/benchmarks/ingest-<date>.md}.
  *
- * <p>Run: {@code mvn -q -B package -DskipTests && java -cp target/novacron.jar io.novacron.bench.IngestBenchmark}
+ * <p>Run: {@code mvn -q -B package -DskipTests && java -cp target/novacron.jar:target/novacron-bench.jar io.novacron.bench.IngestBenchmark}
  * (drops and recreates the database {@code novacron_ingest_bench} on the local server).
  */
 @Command(name = "ingest-benchmark", mixinStandardHelpOptions = true)
@@ -529,7 +529,7 @@ public final class IngestBenchmark implements Callable<Integer> {
 
     private void write(long samples) throws Exception {
         StringBuilder md = new StringBuilder("# Ingest benchmark, " + LocalDate.now(ZoneOffset.UTC) + "\n\n");
-        md.append("Command: `mvn -q -B package -DskipTests && java -cp target/novacron.jar io.novacron.bench.IngestBenchmark")
+        md.append("Command: `mvn -q -B package -DskipTests && java -cp target/novacron.jar:target/novacron-bench.jar io.novacron.bench.IngestBenchmark")
                 .append(" --vms ").append(vms).append(" --batch-vms ").append(batchVms).append(" --threads ").append(threads)
                 .append("`\n\n");
         md.append(String.format("Machine: %d cores, %.1f GiB max heap, Java %s. Data: %,d VMs × %d minutes = %,d samples per path,"
