@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.novacron.app.Application;
 import io.novacron.config.ServiceConfig;
 import io.novacron.db.Database;
+import io.airlift.compress.snappy.SnappyCompressor;
+import io.novacron.metrics.agents.proto.RemoteWrite;
 import io.novacron.metrics.ingest.IngestTimings;
 import io.novacron.metrics.ingest.JsonSampleReader;
 import io.novacron.metrics.ingest.LineProtocolReader;
@@ -49,13 +51,14 @@ import picocli.CommandLine.Option;
  * Ingest benchmark (not a test): the same VM samples (FACTS.md shape: {@code --vms} VMs × 10
  * minutes, one sample a minute, 50 k-sample batches of 5 k VMs × 10 minutes) through, in one run:
  * a bare binary COPY into an unindexed table, the in-process ingest path
- * ({@link MetricIngest#ingest}), HTTP JSON, HTTP line protocol, and a naive row-by-row INSERT
+ * ({@link MetricIngest#ingest}), HTTP JSON, HTTP line protocol, the agent paths (Prometheus
+ * remote-write, InfluxDB 1.x write with gzip, InfluxDB 2.x write), and a naive row-by-row INSERT
  * loop on a slice. Each path gets its own 10-minute time range (no duplicates between runs).
  * Reports samples/s, where ingest time goes (per-phase timers of the in-process run), compaction
  * catch-up, and bytes per sample of the tables and indexes; writes
  * {@code docs/benchmarks/ingest-<date>.md}.
  *
- * <p>Run: {@code mvn -q -B package -DskipTests && java -cp target/novacron.jar io.novacron.bench.IngestBenchmark}
+ * <p>Run: {@code mvn -q -B package -DskipTests && java -cp target/novacron.jar:target/novacron-bench.jar io.novacron.bench.IngestBenchmark}
  * (drops and recreates the database {@code novacron_ingest_bench} on the local server).
  */
 @Command(name = "ingest-benchmark", mixinStandardHelpOptions = true)
@@ -110,12 +113,21 @@ public final class IngestBenchmark implements Callable<Integer> {
             double lp = http(app, vmIds, base.plus(45, ChronoUnit.MINUTES), true);
             row("HTTP line protocol POST /api/v1/metrics/write", samples, lp, copy);
 
+            double prom = agentHttp(app, vmIds, base.plus(75, ChronoUnit.MINUTES), Agent.PROMETHEUS);
+            row("HTTP Prometheus remote-write POST /api/v1/prom/write (one series per VM and metric, snappy protobuf)", samples, prom, copy);
+
+            double influx1 = agentHttp(app, vmIds, base.plus(90, ChronoUnit.MINUTES), Agent.INFLUX_V1_GZIP);
+            row("HTTP InfluxDB 1.x POST /write (line protocol, gzip)", samples, influx1, copy);
+
+            double influx2 = agentHttp(app, vmIds, base.plus(105, ChronoUnit.MINUTES), Agent.INFLUX_V2);
+            row("HTTP InfluxDB 2.x POST /api/v2/write (line protocol)", samples, influx2, copy);
+
             double naive = rowByRow(app, vmIds, base.plus(60, ChronoUnit.MINUTES));
             row("row-by-row INSERT loop (autocommit, " + insertSlice + "-sample slice)", insertSlice, naive, copy);
 
             phases(ingest, samples);
             parseOnly(vmIds, base);
-            serviceSide(app, 2 * samples);
+            serviceSide(app, 5 * samples);
             long t = System.nanoTime();
             long moved = app.storage().compactor().compactAll();
             notes.add(String.format("Compaction catch-up at the end: %d delta rows left, folded in %.2f s.", moved, (System.nanoTime() - t) / 1e9));
@@ -305,6 +317,99 @@ public final class IngestBenchmark implements Callable<Integer> {
         return secs;
     }
 
+    /** The agent-compatible write paths, each with what its client sends: headers, body encoding, success status. */
+    enum Agent {
+        PROMETHEUS("/api/v1/prom/write", 200), INFLUX_V1_GZIP("/write?db=fleet&precision=n", 204),
+        INFLUX_V2("/api/v2/write?org=bench&bucket=fleet&precision=ns", 204);
+
+        final String path;
+        final int ok;
+
+        Agent(String path, int ok) {
+            this.path = path;
+            this.ok = ok;
+        }
+    }
+
+    /**
+     * A remote-write body as Prometheus builds it: one time series per (VM, metric) holding the
+     * batch's minutes, so a batch of N samples is 6 N float samples in 6 N / 10 series.
+     */
+    private static byte[] remoteWrite(long[] ids, int from, int to, Instant base) {
+        String[] names = ServiceConfig.from(Map.of()).agents().vmMetrics().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey(java.util.Comparator.comparingInt(MetricKind.VM::metricIndex)))
+                .map(Map.Entry::getValue).toArray(String[]::new);
+        String label = ServiceConfig.from(Map.of()).agents().vmLabel();
+        RemoteWrite.WriteRequest.Builder r = RemoteWrite.WriteRequest.newBuilder();
+        for (int i = from; i < to; i++) {
+            for (int k = 0; k < 6; k++) {
+                RemoteWrite.TimeSeries.Builder ts = RemoteWrite.TimeSeries.newBuilder()
+                        .addLabels(RemoteWrite.Label.newBuilder().setName("__name__").setValue(names[k]))
+                        .addLabels(RemoteWrite.Label.newBuilder().setName("instance").setValue("hv-" + ids[i] % 500 + ":9177"))
+                        .addLabels(RemoteWrite.Label.newBuilder().setName("job").setValue("libvirt"))
+                        .addLabels(RemoteWrite.Label.newBuilder().setName(label).setValue(Long.toString(ids[i])));
+                for (int m = 0; m < MINUTES; m++) {
+                    ts.addSamples(RemoteWrite.Sample.newBuilder().setValue(values(ids[i], m)[k]).setTimestamp(micros(base, m) / 1000));
+                }
+                r.addTimeseries(ts);
+            }
+        }
+        byte[] raw = r.build().toByteArray();
+        SnappyCompressor c = new SnappyCompressor();
+        byte[] out = new byte[c.maxCompressedLength(raw.length)];
+        return java.util.Arrays.copyOf(out, c.compress(raw, 0, raw.length, out, 0, out.length));
+    }
+
+    private static byte[] gzip(byte[] b) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(b.length / 4);
+        try (java.util.zip.GZIPOutputStream z = new java.util.zip.GZIPOutputStream(out)) {
+            z.write(b);
+        }
+        return out.toByteArray();
+    }
+
+    /** Bodies are built (and compressed) before the clock starts, as a client would have them ready. */
+    private double agentHttp(Application app, long[] ids, Instant base, Agent agent) throws Exception {
+        List<byte[]> bodies = new ArrayList<>();
+        for (int[] b : batches(ids)) {
+            bodies.add(switch (agent) {
+                case PROMETHEUS -> remoteWrite(ids, b[0], b[1], base);
+                case INFLUX_V1_GZIP -> gzip(body(ids, b[0], b[1], base, true));
+                case INFLUX_V2 -> body(ids, b[0], b[1], base, true);
+            });
+        }
+        HttpClient client = HttpClient.newHttpClient();
+        URI uri = URI.create("http://127.0.0.1:" + app.port() + agent.path);
+        AtomicLong next = new AtomicLong();
+        AtomicLong retries = new AtomicLong();
+        double secs = parallel(batches(ids), (from, to) -> {
+            byte[] body = bodies.get((int) next.getAndIncrement());
+            while (true) {
+                HttpRequest.Builder req = HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofByteArray(body));
+                switch (agent) {
+                    case PROMETHEUS -> req.header("Authorization", "Bearer " + ADMIN).header("Content-Encoding", "snappy")
+                            .header("Content-Type", "application/x-protobuf").header("X-Prometheus-Remote-Write-Version", "0.1.0");
+                    case INFLUX_V1_GZIP -> req.header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                            .encodeToString(("telegraf:" + ADMIN).getBytes(StandardCharsets.UTF_8)))
+                            .header("Content-Encoding", "gzip").header("Content-Type", "text/plain; charset=utf-8");
+                    case INFLUX_V2 -> req.header("Authorization", "Token " + ADMIN).header("Content-Type", "text/plain; charset=utf-8");
+                }
+                HttpResponse<String> r = client.send(req.build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == agent.ok) {
+                    return;
+                }
+                if (r.statusCode() != 429) {
+                    throw new IllegalStateException(agent + " ingest failed: " + r.statusCode() + " " + r.body());
+                }
+                retries.incrementAndGet();
+            }
+        });
+        long bytes = bodies.stream().mapToLong(b -> b.length).sum();
+        notes.add(String.format("%s: %.1f MB of request bodies (%.0f B/sample), %d retries after 429.", agent.path,
+                bytes / 1e6, (double) bytes / ((long) ids.length * MINUTES), retries.get()));
+        return secs;
+    }
+
     private double rowByRow(Application app, long[] ids, Instant base) throws Exception {
         long t = System.nanoTime();
         try (Connection c = app.database().dataSource().getConnection();
@@ -368,7 +473,7 @@ public final class IngestBenchmark implements Callable<Integer> {
     private void serviceSide(Application app, long samples) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + app.port() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-        StringBuilder sb = new StringBuilder("HTTP runs, service-side time per phase summed over request threads (µs per sample): ");
+        StringBuilder sb = new StringBuilder("HTTP runs (JSON, line protocol and the three agent paths), service-side time per phase summed over request threads (µs per sample): ");
         double compactSecs = 0, compactRows = 0;
         for (String line : r.body().split("\n")) {
             if (line.startsWith("novacron_ingest_phase_seconds_sum{")) {
@@ -388,7 +493,9 @@ public final class IngestBenchmark implements Callable<Integer> {
 
     private void storage(Application app) throws Exception {
         try (Connection c = app.database().dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.execute("SET statement_timeout = 0"); // a whole-database ANALYZE outlasts the service's 15 s cap on a busy machine
             st.execute("ANALYZE");
+            st.execute("RESET statement_timeout");
             String sql = """
                     SELECT (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('vm_metrics')),
                            (SELECT sum(pg_relation_size(relid)) FROM pg_partition_tree('vm_metrics')),
@@ -422,7 +529,7 @@ public final class IngestBenchmark implements Callable<Integer> {
 
     private void write(long samples) throws Exception {
         StringBuilder md = new StringBuilder("# Ingest benchmark, " + LocalDate.now(ZoneOffset.UTC) + "\n\n");
-        md.append("Command: `mvn -q -B package -DskipTests && java -cp target/novacron.jar io.novacron.bench.IngestBenchmark")
+        md.append("Command: `mvn -q -B package -DskipTests && java -cp target/novacron.jar:target/novacron-bench.jar io.novacron.bench.IngestBenchmark")
                 .append(" --vms ").append(vms).append(" --batch-vms ").append(batchVms).append(" --threads ").append(threads)
                 .append("`\n\n");
         md.append(String.format("Machine: %d cores, %.1f GiB max heap, Java %s. Data: %,d VMs × %d minutes = %,d samples per path,"

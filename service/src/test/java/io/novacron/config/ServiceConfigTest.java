@@ -54,4 +54,25 @@ class ServiceConfigTest {
         ServiceConfig c = ServiceConfig.from(Map.of("NOVACRON_ADMIN_TOKEN", "secret-secret-secret-1"));
         assertThat(c.describe()).contains("adminToken=****").doesNotContain("secret-secret");
     }
+
+    @Test
+    void thePrometheusMappingHasDefaultsAndRefusesWhatCannotMap() {
+        ServiceConfig.Agents d = ServiceConfig.from(Map.of()).agents();
+        assertThat(d.nodeLabel()).isEqualTo("novacron_node_id");
+        assertThat(d.vmLabel()).isEqualTo("novacron_vm_id");
+        assertThat(d.nodeMetrics()).hasSize(6).containsEntry("cpu_usage", "novacron:node_cpu_usage:percent");
+        assertThat(d.vmMetrics()).hasSize(6).containsEntry("disk_read_bps", "novacron:vm_disk_read:bytes_per_second");
+        ServiceConfig.Agents custom = ServiceConfig.from(Map.of("NOVACRON_PROM_NODE_METRICS", "load_1m=node_load1",
+                "NOVACRON_PROM_NODE_LABEL", "instance_id")).agents();
+        assertThat(custom.nodeMetrics()).isEqualTo(Map.of("load_1m", "node_load1"));
+        assertThat(custom.nodeLabel()).isEqualTo("instance_id");
+        assertThatThrownBy(() -> ServiceConfig.from(Map.of("NOVACRON_PROM_NODE_METRICS", "disk_read_bps=x")))
+                .hasMessageStartingWith("invalid setting NOVACRON_PROM_NODE_METRICS=disk_read_bps=x: unknown metric 'disk_read_bps'");
+        assertThatThrownBy(() -> ServiceConfig.from(Map.of("NOVACRON_PROM_NODE_METRICS", "cpu_usage=a b")))
+                .hasMessageContaining("expected metric=prometheus_metric_name");
+        assertThatThrownBy(() -> ServiceConfig.from(Map.of("NOVACRON_PROM_VM_METRICS", "cpu_usage=novacron:node_load1")))
+                .hasMessageContaining("may map to one metric only");
+        assertThatThrownBy(() -> ServiceConfig.from(Map.of("NOVACRON_PROM_VM_LABEL", "__name__")))
+                .hasMessageContaining("NOVACRON_PROM_VM_LABEL");
+    }
 }
