@@ -1,6 +1,8 @@
 package io.novacron.config;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -12,7 +14,7 @@ import java.util.function.Function;
  * <p>Defaults are chosen for this project's reference machine (2 cores, PostgreSQL on the same
  * host); see the README's configuration table for each key's meaning.
  */
-public record ServiceConfig(Database db, Http http, Ingest ingest, Retention retention, Cache cache) {
+public record ServiceConfig(Database db, Http http, Ingest ingest, Retention retention, Cache cache, Replicas replicas) {
 
     /**
      * @param poolSize     connections in the pool. PostgreSQL on 2 cores does useful work on about
@@ -116,6 +118,39 @@ public record ServiceConfig(Database db, Http http, Ingest ingest, Retention ret
         }
     }
 
+    /**
+     * Streaming replicas of {@link Database} that serve reads (see {@code db.ReplicaRouter}); they use
+     * the primary's user, password, pool size and timeouts.
+     *
+     * @param urls    JDBC URLs of hot standbys of the primary, e.g. {@code jdbc:postgresql://10.0.0.2:5432/novacron}; empty: none.
+     * @param maxWait how long a read waits for a replica to replay the last acknowledged commit before it
+     *                tries the next replica or the primary. Locally a standby replays within a millisecond.
+     * @param maxLag  a replica whose replay is further behind than this is taken out of rotation until it catches up.
+     */
+    public record Replicas(List<String> urls, Duration maxWait, Duration maxLag) {
+        public Replicas {
+            urls = List.copyOf(urls);
+            for (String u : urls) {
+                if (!u.startsWith("jdbc:postgresql://")) {
+                    throw ConfigException.invalid("NOVACRON_DB_REPLICA_URLS", u, "each URL must start with jdbc:postgresql://");
+                }
+            }
+            if (maxWait.isNegative() || maxWait.compareTo(Duration.ofSeconds(1)) > 0) {
+                throw ConfigException.invalid("NOVACRON_DB_REPLICA_MAX_WAIT_MS", Long.toString(maxWait.toMillis()),
+                        "must be between 0 and 1000");
+            }
+            requirePositive("NOVACRON_DB_REPLICA_MAX_LAG_MS", maxLag, Duration.ofMillis(100));
+        }
+
+        public static Replicas none() {
+            return new Replicas(List.of(), Duration.ofMillis(10), Duration.ofSeconds(5));
+        }
+
+        public Replicas withUrls(List<String> newUrls) {
+            return new Replicas(newUrls, maxWait, maxLag);
+        }
+    }
+
     /** Reads the process environment. */
     public static ServiceConfig fromEnvironment() {
         return from(System.getenv());
@@ -151,7 +186,11 @@ public record ServiceConfig(Database db, Http http, Ingest ingest, Retention ret
                         bool(get, "NOVACRON_CACHE_ENABLED", true),
                         integer(get, "NOVACRON_CACHE_MAX_ENTRIES", 100_000),
                         get.apply("NOVACRON_REDIS_URL"),
-                        Duration.ofSeconds(integer(get, "NOVACRON_SAMPLE_INTERVAL_S", 60))));
+                        Duration.ofSeconds(integer(get, "NOVACRON_SAMPLE_INTERVAL_S", 60))),
+                new Replicas(
+                        urlList(get.apply("NOVACRON_DB_REPLICA_URLS")),
+                        Duration.ofMillis(integer(get, "NOVACRON_DB_REPLICA_MAX_WAIT_MS", 10)),
+                        Duration.ofMillis(integer(get, "NOVACRON_DB_REPLICA_MAX_LAG_MS", 5000))));
     }
 
     /** The effective configuration for the start-up log line, secrets masked. */
@@ -165,19 +204,29 @@ public record ServiceConfig(Database db, Http http, Ingest ingest, Retention ret
                 + " retention(raw/5m/1h/1d days)=" + retention.raw().toDays() + "/" + retention.fiveMinute().toDays()
                 + "/" + retention.hourly().toDays() + "/" + retention.daily().toDays()
                 + " cache=" + (cache.enabled() ? "on" : "off") + " redis=" + (cache.redisUrl() == null ? "off" : "on")
-                + " sampleInterval=" + cache.sampleInterval().toSeconds() + "s";
+                + " sampleInterval=" + cache.sampleInterval().toSeconds() + "s"
+                + " replicas=" + replicas.urls().size();
     }
 
     public ServiceConfig withDb(Database d) {
-        return new ServiceConfig(d, http, ingest, retention, cache);
+        return new ServiceConfig(d, http, ingest, retention, cache, replicas);
     }
 
     public ServiceConfig withHttp(Http h) {
-        return new ServiceConfig(db, h, ingest, retention, cache);
+        return new ServiceConfig(db, h, ingest, retention, cache, replicas);
     }
 
     public ServiceConfig withCache(Cache c) {
-        return new ServiceConfig(db, http, ingest, retention, c);
+        return new ServiceConfig(db, http, ingest, retention, c, replicas);
+    }
+
+    public ServiceConfig withReplicas(Replicas r) {
+        return new ServiceConfig(db, http, ingest, retention, cache, r);
+    }
+
+    /** A comma-separated list; blanks between commas are ignored. */
+    private static List<String> urlList(String v) {
+        return v == null ? List.of() : Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
 
     private static String str(Function<String, String> get, String key, String dflt) {

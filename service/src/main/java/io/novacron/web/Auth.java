@@ -42,7 +42,7 @@ public final class Auth {
             return Principal.admin();
         }
         byte[] hash = Tokens.hash(token);
-        Principal p = cache.principal(hash, () -> tx.read(c -> {
+        Principal p = cache.principal(hash, () -> tx.readPrimary(c -> {
             try (PreparedStatement ps = c.prepareStatement(FIND_TOKEN)) {
                 ps.setBytes(1, hash);
                 try (ResultSet rs = ps.executeQuery()) {

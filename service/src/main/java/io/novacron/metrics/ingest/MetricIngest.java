@@ -153,7 +153,7 @@ public final class MetricIngest {
             return;
         }
         Long[] ids = distinctSeries(b);
-        Map<Long, Long> orgOf = tx.read(c -> {
+        Map<Long, Long> orgOf = tx.readPrimary(c -> {
             Map<Long, Long> m = new HashMap<>(ids.length * 2);
             try (PreparedStatement ps = c.prepareStatement(RESOLVE_VMS)) {
                 ps.setArray(1, c.createArrayOf("bigint", ids));
@@ -180,7 +180,7 @@ public final class MetricIngest {
             return;
         }
         Long[] ids = distinctSeries(b);
-        Set<Long> known = tx.read(c -> {
+        Set<Long> known = tx.readPrimary(c -> {
             Set<Long> s = new java.util.HashSet<>();
             try (PreparedStatement ps = c.prepareStatement(RESOLVE_NODES)) {
                 ps.setArray(1, c.createArrayOf("bigint", ids));
@@ -228,7 +228,7 @@ public final class MetricIngest {
         if (missing.isEmpty()) {
             return;
         }
-        tx.read(c -> {
+        tx.readPrimary(c -> {
             try (PreparedStatement ps = c.prepareStatement(ENSURE_PARTITIONS)) {
                 ps.setObject(1, java.time.LocalDate.ofEpochDay(missing.first()));
                 ps.setObject(2, java.time.LocalDate.ofEpochDay(missing.last()));
