@@ -52,7 +52,7 @@ public final class MetricIngest {
     private static final long MINUTE = 60_000_000L;
     private static final Duration MAX_FUTURE = Duration.ofMinutes(10);
 
-    // vm_id_key (id): one probe per distinct VM of the batch.
+    // vm_id_idx (id): one probe per distinct VM of the batch.
     private static final String RESOLVE_VMS = "SELECT id, org_id FROM vm WHERE id = ANY(?)";
     // node primary key
     private static final String RESOLVE_NODES = "SELECT id FROM node WHERE id = ANY(?)";
