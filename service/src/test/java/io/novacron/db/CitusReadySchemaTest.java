@@ -214,6 +214,12 @@ class CitusReadySchemaTest {
         assertThat(seen.values().stream().mapToInt(Integer::intValue).sum()).as("the scan sees the code's joins").isPositive();
     }
 
+    @Test
+    void scalingDocumentListsTheDistributionCallsOfTheCode() throws IOException {
+        String doc = Files.readString(Path.of("../docs/SCALING.md"));
+        assertThat(doc).contains(String.join("\n", Distribution.citusDdl()));
+    }
+
     /** The contents of every string literal and text block, in order, separated by spaces. */
     static String literals(String java) {
         StringBuilder out = new StringBuilder();
