@@ -88,8 +88,8 @@ public final class ReportWriter {
                     row.replicaReads(), row.primaryReads()));
         }
         s.append("\nSame draws as the primary-only column; the replica instance checks each read against the last "
-                + "acknowledged commit's WAL position (db.ReplicaRouter). Reads it counted include its warm-up-free measured "
-                + "phase only.\n");
+                + "acknowledged commit's WAL position (db.ReplicaRouter). The counts cover the measured phase only (after "
+                + "warm-up).\n");
     }
 
     private static void ingest(StringBuilder s, BenchReport.Load l) {

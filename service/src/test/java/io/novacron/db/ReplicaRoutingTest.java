@@ -3,11 +3,13 @@ package io.novacron.db;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.novacron.config.ServiceConfig;
 import io.novacron.support.Http;
 import io.novacron.support.StreamingReplica;
 import io.novacron.support.TestApp;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -34,9 +36,12 @@ class ReplicaRoutingTest {
 
     @RegisterExtension
     @Order(2)
+    // A longer bounded wait than the default 10 ms: on a shared CI machine replay can take that
+    // long, and these checks want the replica to serve some reads; freshness never depends on it.
     static final TestApp service = new TestApp(ReplicaRoutingTest.class, cfg -> cfg
             .withCache(cfg.cache().withEnabled(false))
-            .withReplicas(cfg.replicas().withUrls(List.of(replica.url(cfg.db().databaseName())))));
+            .withReplicas(new ServiceConfig.Replicas(List.of(replica.url(cfg.db().databaseName())), Duration.ofMillis(250),
+                    cfg.replicas().maxLag())));
 
     private static Http org;
     private static long nodeId;
