@@ -9,7 +9,18 @@ import java.util.Map;
  */
 public record BenchReport(String dataset, long seed, String date, String command, Machine machine, Load load,
                           List<ReadRow> reads, List<Floor> httpFloor, List<Freshness.Result> freshness, Storage.Result storage,
-                          List<String> notes) {
+                          List<String> notes, List<ReplicaRow> replica) {
+
+    /**
+     * With {@code --replica}: one read at one concurrency on a cache-off instance whose reads may go
+     * to the replica ({@code NOVACRON_DB_REPLICA_URLS}), beside the same draws on the primary-only
+     * cache-off instance; {@code replicaShare}: of the reads the router ran during the measured
+     * phase, the share the replica answered (the rest: the primary, because the replica was behind
+     * the last acknowledged commit past the wait, or out of rotation).
+     */
+    public record ReplicaRow(String query, int concurrency, LatencyRun.Stats primaryOnly, LatencyRun.Stats withReplica,
+                             long replicaReads, long primaryReads, Double replicaShare) {
+    }
 
     /** {@code GET /healthz} on the cache-off instance: what HTTP alone costs at this concurrency. */
     public record Floor(int concurrency, LatencyRun.Stats stats) {

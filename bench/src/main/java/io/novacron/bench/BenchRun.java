@@ -35,7 +35,16 @@ public final class BenchRun {
      */
     public record Options(Dataset dataset, long seed, String url, String cachedUrl, ServiceConfig config, boolean ownDatabase,
                           Duration duration, Duration warmup, long requests, List<Integer> concurrency, List<String> workloads, boolean skipLoad,
-                          boolean original, int freshnessTrials, long naiveSamples, Path outDir, int batchSize, int inFlight, String command) {
+                          boolean original, int freshnessTrials, long naiveSamples, Path outDir, int batchSize, int inFlight, String command,
+                          String replicaUrl) {
+        /** As before {@code --replica}: no replica run. */
+        public Options(Dataset dataset, long seed, String url, String cachedUrl, ServiceConfig config, boolean ownDatabase,
+                       Duration duration, Duration warmup, long requests, List<Integer> concurrency, List<String> workloads,
+                       boolean skipLoad, boolean original, int freshnessTrials, long naiveSamples, Path outDir, int batchSize,
+                       int inFlight, String command) {
+            this(dataset, seed, url, cachedUrl, config, ownDatabase, duration, warmup, requests, concurrency, workloads, skipLoad,
+                    original, freshnessTrials, naiveSamples, outDir, batchSize, inFlight, command, null);
+        }
     }
 
     private BenchRun() {
@@ -55,7 +64,7 @@ public final class BenchRun {
         ServiceConfig local = cfg.withHttp(cfg.http().withPort(0).withAdminToken(adminToken));
         List<Application> apps = new ArrayList<>();
         try {
-            HttpTarget plain, cached;
+            HttpTarget plain, cached, replicated = null;
             if (o.url() == null) {
                 Application off = Application.start(local.withCache(local.cache().withEnabled(false)));
                 apps.add(off);
@@ -63,6 +72,15 @@ public final class BenchRun {
                 apps.add(on);
                 plain = new HttpTarget("http://127.0.0.1:" + off.port(), adminToken);
                 cached = new HttpTarget("http://127.0.0.1:" + on.port(), adminToken);
+                if (o.replicaUrl() != null) {
+                    ServiceConfig r = local.withCache(local.cache().withEnabled(false))
+                            .withReplicas(local.replicas().withUrls(List.of(o.replicaUrl())));
+                    Application rep = Application.start(r);
+                    apps.add(rep);
+                    replicated = new HttpTarget("http://127.0.0.1:" + rep.port(), adminToken);
+                    notes.add("replica: a third instance, cache off, NOVACRON_DB_REPLICA_URLS=" + o.replicaUrl()
+                            + ", max wait " + r.replicas().maxWait().toMillis() + " ms; the replica is a hot standby on this machine");
+                }
             } else {
                 plain = new HttpTarget(o.url(), adminToken);
                 cached = o.cachedUrl() == null ? null : new HttpTarget(o.cachedUrl(), adminToken);
@@ -91,6 +109,7 @@ public final class BenchRun {
                         : "original not measured (--skip-original)");
                 LatencyRun runner = new LatencyRun(workloads, o.requests(), o.duration(), o.warmup());
                 List<BenchReport.ReadRow> rows = new ArrayList<>();
+                List<BenchReport.ReplicaRow> replicaRows = new ArrayList<>();
                 for (String w : o.workloads()) {
                     for (int conc : o.concurrency()) {
                         long seed = Streams.mix(o.seed(), w.hashCode(), conc); // same draws for every path
@@ -107,6 +126,15 @@ public final class BenchRun {
                             hits = lookups > 0 ? (double) (after[0] - before[0]) / lookups : null;
                         }
                         rows.add(BenchReport.ReadRow.of(w, conc, orig, opt, hot, hits));
+                        if (replicated != null) {
+                            runner.warmUp(replicated, w, conc, seed);
+                            long[] before = replicated.readsByServer();
+                            LatencyRun.Stats rep = measured(out, "replica", w, conc, runner, replicated, seed);
+                            long[] after = replicated.readsByServer();
+                            long onPrimary = after[0] - before[0], onReplica = after[1] - before[1];
+                            replicaRows.add(new BenchReport.ReplicaRow(w, conc, opt, rep, onReplica, onPrimary,
+                                    onPrimary + onReplica == 0 ? null : (double) onReplica / (onPrimary + onReplica)));
+                        }
                     }
                 }
                 List<BenchReport.Floor> floor = new ArrayList<>();
@@ -124,7 +152,7 @@ public final class BenchRun {
                 Storage.Result storage = Storage.measure(c);
                 notes.add("load average at end: " + Machine.loadAverage());
                 BenchReport report = new BenchReport(o.dataset().name(), o.seed(), LocalDate.now(ZoneOffset.UTC).toString(),
-                        o.command(), Machine.describe(c, commit), load, rows, floor, fresh, storage, notes);
+                        o.command(), Machine.describe(c, commit), load, rows, floor, fresh, storage, notes, replicaRows);
                 Path md = ReportWriter.write(report, o.outDir());
                 out.println();
                 out.println(ReportWriter.markdown(report));

@@ -94,6 +94,23 @@ public final class HttpTarget implements Target {
         return new long[] {(long) (localHit + redisHit), (long) (localHit + localMiss)};
     }
 
+    /** {@code novacron_db_reads_total} of this instance: {reads the primary ran, reads any replica ran}. */
+    public long[] readsByServer() throws IOException {
+        String metrics = new String(exchange("GET", "/metrics", null, null, 10_000), StandardCharsets.UTF_8);
+        double primary = 0, replicas = 0;
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("novacron_db_reads_total{")) {
+                double v = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                if (line.contains("server=\"primary\"")) {
+                    primary += v;
+                } else {
+                    replicas += v;
+                }
+            }
+        }
+        return new long[] {(long) primary, (long) replicas};
+    }
+
     /** POST a JSON body; returns the parsed answer, a non-2xx answer throws. */
     public JsonNode post(String path, String token, String json) throws IOException {
         byte[] body = exchange("POST", path, bearer(token), json.getBytes(StandardCharsets.UTF_8), 60_000);

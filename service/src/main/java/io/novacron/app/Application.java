@@ -9,6 +9,7 @@ import io.novacron.cache.ReadCache;
 import io.novacron.config.ServiceConfig;
 import io.novacron.console.ConsoleAssets;
 import io.novacron.db.Database;
+import io.novacron.db.ReplicaRouter;
 import io.novacron.db.Tx;
 import io.novacron.fleet.AuditRoutes;
 import io.novacron.fleet.NodeRoutes;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The wiring of the whole service, in start order: telemetry, database (created and migrated),
- * domain services, HTTP routes, maintenance. {@link #close} stops them in reverse.
+ * read replicas, domain services, HTTP routes, maintenance. {@link #close} stops them in reverse.
  * Nothing else in the code base constructs these parts.
  */
 public final class Application implements AutoCloseable {
@@ -62,7 +63,11 @@ public final class Application implements AutoCloseable {
     }
 
     public static Storage storage(Database db, ServiceConfig config, Clock clock, MeterRegistry registry) {
-        Tx tx = new Tx(db.dataSource());
+        return storage(db, ReplicaRouter.NONE, config, clock, registry);
+    }
+
+    public static Storage storage(Database db, ReplicaRouter replicas, ServiceConfig config, Clock clock, MeterRegistry registry) {
+        Tx tx = new Tx(db.dataSource(), replicas);
         return new Storage(tx, new MetricIngest(tx, config.retention(), clock, new IngestTimings(registry)),
                 new RollupCompactor(tx, config.retention().raw(), clock, registry),
                 new MetricRetention(tx, config.retention(), clock));
@@ -76,6 +81,7 @@ public final class Application implements AutoCloseable {
     private final Clock clock;
     private final Telemetry telemetry;
     private final Database db;
+    private final ReplicaRouter replicas;
     private final Maintenance maintenance = new Maintenance();
     private final Storage storage;
     private final ReadCache cache;
@@ -87,9 +93,10 @@ public final class Application implements AutoCloseable {
         this.clock = clock;
         this.telemetry = new Telemetry();
         this.db = Database.open(config.db(), telemetry.registry());
-        this.storage = storage(db, config, clock, telemetry.registry());
+        this.replicas = ReplicaRouter.start(config.db(), config.replicas(), telemetry.registry());
+        this.storage = storage(db, replicas, config, clock, telemetry.registry());
         Tx tx = storage.tx();
-        this.cache = ReadCache.start(config.cache(), config.db(), telemetry.registry());
+        this.cache = ReadCache.start(config.cache(), config.db(), telemetry.registry(), replicas);
         this.http = createHttp(tx);
         maintenance.every("audit-partitions", Duration.ofHours(6), () -> tx.inTransaction(c -> {
             try (var st = c.createStatement()) {
@@ -99,7 +106,7 @@ public final class Application implements AutoCloseable {
         }));
         maintenance.every("metric-retention", Duration.ofHours(1), storage.retention()::run);
         // Updated by every ingest batch, non-HOT (vm_latest's top-N indexes): see V22__hot_table_vacuum.sql.
-        maintenance.every("latest-values-vacuum", Duration.ofSeconds(30), () -> tx.read(c -> {
+        maintenance.every("latest-values-vacuum", Duration.ofSeconds(30), () -> tx.readPrimary(c -> {
             try (var st = c.createStatement()) {
                 st.execute("VACUUM (SKIP_LOCKED) vm_latest, node_latest");
             }
@@ -207,6 +214,7 @@ public final class Application implements AutoCloseable {
         http.stop();
         maintenance.close();
         cache.close();
+        replicas.close();
         db.close();
         telemetry.close();
     }

@@ -1,6 +1,7 @@
 package io.novacron.cache;
 
 import io.novacron.config.ServiceConfig;
+import io.novacron.db.ReplicaRouter;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -33,15 +34,17 @@ final class ChangeFeed implements AutoCloseable {
     private final ServiceConfig.Database db;
     private final Consumer<String> onChange;
     private final Runnable onLost;
+    private final ReplicaRouter replicas;
     private final Thread thread;
     private volatile boolean live;
     private volatile boolean closed;
     private volatile Connection current;
 
-    ChangeFeed(ServiceConfig.Database db, Consumer<String> onChange, Runnable onLost) {
+    ChangeFeed(ServiceConfig.Database db, Consumer<String> onChange, Runnable onLost, ReplicaRouter replicas) {
         this.db = db;
         this.onChange = onChange;
         this.onLost = onLost;
+        this.replicas = replicas;
         this.thread = new Thread(this::run, "novacron-change-feed");
         thread.setDaemon(true);
     }
@@ -63,6 +66,7 @@ final class ChangeFeed implements AutoCloseable {
                     st.execute("LISTEN " + CHANNEL);
                 }
                 onLost.run();
+                replicas.feedSynced(c); // commits missed while the feed was down are now in its target
                 live = true;
                 log.info("listening on {}", CHANNEL);
                 pump(c);
@@ -72,6 +76,7 @@ final class ChangeFeed implements AutoCloseable {
                 }
             } finally {
                 live = false;
+                replicas.feedLost();
                 current = null;
                 onLost.run();
             }
@@ -85,6 +90,8 @@ final class ChangeFeed implements AutoCloseable {
         while (!closed) {
             PGNotification[] batch = pg.getNotifications(POLL_MS);
             if (batch != null && batch.length > 0) {
+                // Before the cache hears of these commits, the replica router's target passes them.
+                replicas.feedSynced(c);
                 for (PGNotification n : batch) {
                     onChange.accept(n.getParameter());
                 }

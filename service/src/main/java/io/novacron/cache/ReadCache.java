@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.novacron.config.ServiceConfig;
+import io.novacron.db.ReplicaRouter;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -62,12 +63,12 @@ public final class ReadCache implements AutoCloseable {
     private final Counter tokenFromMemory;
     private final Counter tokenFromDatabase;
 
-    private ReadCache(ServiceConfig.Cache cfg, ServiceConfig.Database db, MeterRegistry registry) {
+    private ReadCache(ServiceConfig.Cache cfg, ServiceConfig.Database db, MeterRegistry registry, ReplicaRouter replicas) {
         this.enabled = cfg.enabled();
         this.local = Caffeine.newBuilder().maximumSize(cfg.maxEntries()).build();
         this.maxEntries = cfg.maxEntries();
         this.redis = cfg.enabled() && cfg.redisUrl() != null ? new RedisTier(cfg.redisUrl(), db.databaseName()) : null;
-        this.feed = new ChangeFeed(db, this::changed, this::lost);
+        this.feed = new ChangeFeed(db, this::changed, this::lost, replicas);
         this.localHit = counter(registry, "local", "hit");
         this.localMiss = counter(registry, "local", "miss");
         this.redisHit = counter(registry, "redis", "hit");
@@ -79,7 +80,13 @@ public final class ReadCache implements AutoCloseable {
 
     /** Builds the cache and starts listening for changes (also with the result cache off: token principals). */
     public static ReadCache start(ServiceConfig.Cache cfg, ServiceConfig.Database db, MeterRegistry registry) {
-        ReadCache cache = new ReadCache(cfg, db, registry);
+        return start(cfg, db, registry, ReplicaRouter.NONE);
+    }
+
+    /** As above; the feed also tells {@code replicas} which commits it has heard of. */
+    public static ReadCache start(ServiceConfig.Cache cfg, ServiceConfig.Database db, MeterRegistry registry,
+                                  ReplicaRouter replicas) {
+        ReadCache cache = new ReadCache(cfg, db, registry, replicas);
         cache.feed.start();
         return cache;
     }

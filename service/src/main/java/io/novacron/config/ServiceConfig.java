@@ -1,6 +1,8 @@
 package io.novacron.config;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -12,7 +14,8 @@ import java.util.function.Function;
  * <p>Defaults are chosen for this project's reference machine (2 cores, PostgreSQL on the same
  * host); see the README's configuration table for each key's meaning.
  */
-public record ServiceConfig(Database db, Http http, Ingest ingest, Retention retention, Cache cache, Agents agents) {
+public record ServiceConfig(Database db, Http http, Ingest ingest, Retention retention, Cache cache, Agents agents,
+                            Replicas replicas) {
 
     /**
      * @param poolSize     connections in the pool. PostgreSQL on 2 cores does useful work on about
@@ -188,6 +191,39 @@ public record ServiceConfig(Database db, Http http, Ingest ingest, Retention ret
         }
     }
 
+    /**
+     * Streaming replicas of {@link Database} that serve reads (see {@code db.ReplicaRouter}); they use
+     * the primary's user, password, pool size and timeouts.
+     *
+     * @param urls    JDBC URLs of hot standbys of the primary, e.g. {@code jdbc:postgresql://10.0.0.2:5432/novacron}; empty: none.
+     * @param maxWait how long a read waits for a replica to replay the last acknowledged commit before it
+     *                tries the next replica or the primary. Locally a standby replays within a millisecond.
+     * @param maxLag  a replica whose replay is further behind than this is taken out of rotation until it catches up.
+     */
+    public record Replicas(List<String> urls, Duration maxWait, Duration maxLag) {
+        public Replicas {
+            urls = List.copyOf(urls);
+            for (String u : urls) {
+                if (!u.startsWith("jdbc:postgresql://")) {
+                    throw ConfigException.invalid("NOVACRON_DB_REPLICA_URLS", u, "each URL must start with jdbc:postgresql://");
+                }
+            }
+            if (maxWait.isNegative() || maxWait.compareTo(Duration.ofSeconds(1)) > 0) {
+                throw ConfigException.invalid("NOVACRON_DB_REPLICA_MAX_WAIT_MS", Long.toString(maxWait.toMillis()),
+                        "must be between 0 and 1000");
+            }
+            requirePositive("NOVACRON_DB_REPLICA_MAX_LAG_MS", maxLag, Duration.ofMillis(100));
+        }
+
+        public static Replicas none() {
+            return new Replicas(List.of(), Duration.ofMillis(10), Duration.ofSeconds(5));
+        }
+
+        public Replicas withUrls(List<String> newUrls) {
+            return new Replicas(newUrls, maxWait, maxLag);
+        }
+    }
+
     /** Reads the process environment. */
     public static ServiceConfig fromEnvironment() {
         return from(System.getenv());
@@ -230,7 +266,11 @@ public record ServiceConfig(Database db, Http http, Ingest ingest, Retention ret
                         Agents.parseMetrics("NOVACRON_PROM_NODE_METRICS", str(get, "NOVACRON_PROM_NODE_METRICS", Agents.DEFAULT_NODE_METRICS),
                                 java.util.List.of("cpu_usage", "memory_usage", "disk_usage", "load_1m", "net_rx_bps", "net_tx_bps")),
                         Agents.parseMetrics("NOVACRON_PROM_VM_METRICS", str(get, "NOVACRON_PROM_VM_METRICS", Agents.DEFAULT_VM_METRICS),
-                                java.util.List.of("cpu_usage", "memory_usage", "disk_read_bps", "disk_write_bps", "net_rx_bps", "net_tx_bps"))));
+                                java.util.List.of("cpu_usage", "memory_usage", "disk_read_bps", "disk_write_bps", "net_rx_bps", "net_tx_bps"))),
+                new Replicas(
+                        urlList(get.apply("NOVACRON_DB_REPLICA_URLS")),
+                        Duration.ofMillis(integer(get, "NOVACRON_DB_REPLICA_MAX_WAIT_MS", 10)),
+                        Duration.ofMillis(integer(get, "NOVACRON_DB_REPLICA_MAX_LAG_MS", 5000))));
     }
 
     /** The effective configuration for the start-up log line, secrets masked. */
@@ -245,23 +285,33 @@ public record ServiceConfig(Database db, Http http, Ingest ingest, Retention ret
                 + "/" + retention.hourly().toDays() + "/" + retention.daily().toDays()
                 + " cache=" + (cache.enabled() ? "on" : "off") + " redis=" + (cache.redisUrl() == null ? "off" : "on")
                 + " sampleInterval=" + cache.sampleInterval().toSeconds() + "s"
-                + " promLabels(node/vm)=" + agents.nodeLabel() + "/" + agents.vmLabel();
+                + " promLabels(node/vm)=" + agents.nodeLabel() + "/" + agents.vmLabel()
+                + " replicas=" + replicas.urls().size();
     }
 
     public ServiceConfig withDb(Database d) {
-        return new ServiceConfig(d, http, ingest, retention, cache, agents);
+        return new ServiceConfig(d, http, ingest, retention, cache, agents, replicas);
     }
 
     public ServiceConfig withHttp(Http h) {
-        return new ServiceConfig(db, h, ingest, retention, cache, agents);
+        return new ServiceConfig(db, h, ingest, retention, cache, agents, replicas);
     }
 
     public ServiceConfig withAgents(Agents a) {
-        return new ServiceConfig(db, http, ingest, retention, cache, a);
+        return new ServiceConfig(db, http, ingest, retention, cache, a, replicas);
     }
 
     public ServiceConfig withCache(Cache c) {
-        return new ServiceConfig(db, http, ingest, retention, c, agents);
+        return new ServiceConfig(db, http, ingest, retention, c, agents, replicas);
+    }
+
+    public ServiceConfig withReplicas(Replicas r) {
+        return new ServiceConfig(db, http, ingest, retention, cache, agents, r);
+    }
+
+    /** A comma-separated list; blanks between commas are ignored. */
+    private static List<String> urlList(String v) {
+        return v == null ? List.of() : Arrays.stream(v.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
     }
 
     private static String str(Function<String, String> get, String key, String dflt) {

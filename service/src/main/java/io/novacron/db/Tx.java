@@ -18,9 +18,21 @@ public final class Tx {
     }
 
     private final DataSource ds;
+    private final ReplicaRouter replicas;
 
+    /** Everything on {@code ds}. */
     public Tx(DataSource ds) {
+        this(ds, ReplicaRouter.NONE);
+    }
+
+    /** Writes on the primary {@code ds}; {@link #read}s where {@code replicas} sends them. */
+    public Tx(DataSource ds, ReplicaRouter replicas) {
         this.ds = ds;
+        this.replicas = replicas;
+    }
+
+    public ReplicaRouter replicas() {
+        return replicas;
     }
 
     public <T> T inTransaction(Work<T> work) {
@@ -30,6 +42,7 @@ public final class Tx {
                 try {
                     T result = work.run(c);
                     c.commit();
+                    replicas.committed(c); // never throws: the commit must not be re-run
                     return result;
                 } catch (Throwable t) {
                     rollbackQuietly(c, t);
@@ -46,8 +59,24 @@ public final class Tx {
         }
     }
 
-    /** Runs read-only work in autocommit mode (one statement, or a consistent-enough sequence). */
+    /**
+     * Runs read-only work in autocommit mode (one statement, or a consistent-enough sequence), on
+     * a replica that has replayed every commit this instance knows of, or on the primary
+     * ({@link ReplicaRouter}). It may run twice (a replica failed mid-way): it must only read.
+     */
     public <T> T read(Work<T> work) {
+        try {
+            return replicas.read(work, ds);
+        } catch (SQLException e) {
+            throw new DbException(e);
+        }
+    }
+
+    /**
+     * Runs read-only work on the primary: token checks, reads that decide a write, statements a
+     * standby refuses (VACUUM), and the primary's own statistics.
+     */
+    public <T> T readPrimary(Work<T> work) {
         try (Connection c = ds.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {

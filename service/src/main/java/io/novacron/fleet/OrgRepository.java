@@ -26,7 +26,7 @@ final class OrgRepository {
     private static final String GET_ORG = "SELECT id, name, created_at FROM org WHERE id = ?";
     private static final String INSERT_TOKEN = """
             INSERT INTO api_token (org_id, name, role, token_hash) VALUES (?, ?, ?, ?) RETURNING id""";
-    // api_token_id_key (id); the org filter keeps a foreign token invisible (404).
+    // api_token_id_idx (id); the org filter keeps a foreign token invisible (404).
     private static final String REVOKE_TOKEN = """
             UPDATE api_token SET revoked_at = now()
             WHERE id = ? AND (?::bigint IS NULL OR org_id = ?) AND revoked_at IS NULL

@@ -24,7 +24,7 @@ final class VmRepository {
     private static final String INSERT = """
             INSERT INTO vm (org_id, owner_id, node_id, name, cpu_cores, memory_mb, disk_gb, metadata)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?::jsonb)""" + " RETURNING " + COLUMNS;
-    // vm_id_key (id); the org filter makes a foreign VM a 404.
+    // vm_id_idx (id); the org filter makes a foreign VM a 404.
     private static final String GET = "SELECT " + COLUMNS + " FROM vm WHERE id = ? AND (?::bigint IS NULL OR org_id = ?)";
     private static final String MOVE = """
             UPDATE vm SET state = ?, node_id = ?, updated_at = now() WHERE org_id = ? AND id = ?""" + " RETURNING " + COLUMNS;

@@ -19,8 +19,8 @@ import java.util.Set;
 /**
  * {@code GET /api/v1/admin/db/health}: what an operator checks before blaming the application —
  * index usage, unused and duplicate indexes, a bloat estimate, the buffer cache hit ratio, the
- * slowest statements (only when pg_stat_statements is loaded), the time partitions and the
- * rollup backlog.
+ * slowest statements (only when pg_stat_statements is loaded), the time partitions, the
+ * rollup backlog, and the read replicas' state, lag and share of reads.
  * Everything comes from PostgreSQL's statistics views; nothing here scans user tables.
  */
 public final class DbHealth {
@@ -123,7 +123,7 @@ public final class DbHealth {
     public void handle(Context ctx) {
         Principal.of(ctx).requireAdmin();
         Params.of(ctx, Set.of());
-        Map<String, Object> out = tx.read(c -> {
+        Map<String, Object> out = tx.readPrimary(c -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("index_usage", rows(c, INDEX_USAGE, TOP));
             m.put("unused_indexes", rows(c, UNUSED_INDEXES, TOP));
@@ -136,6 +136,7 @@ public final class DbHealth {
             m.put("rollup_watermarks", rows(c, ROLLUP_WATERMARKS));
             return m;
         });
+        out.put("replicas", tx.replicas().status()); // state, lag and share of reads of each (db.ReplicaRouter)
         ctx.json(out);
     }
 

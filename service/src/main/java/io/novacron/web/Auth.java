@@ -56,7 +56,7 @@ public final class Auth {
             return Principal.admin();
         }
         byte[] hash = Tokens.hash(token);
-        Principal p = principals.get(hash, () -> tx.read(c -> {
+        Principal p = principals.get(hash, () -> tx.readPrimary(c -> {
             try (PreparedStatement ps = c.prepareStatement(FIND_TOKEN)) {
                 ps.setBytes(1, hash);
                 try (ResultSet rs = ps.executeQuery()) {

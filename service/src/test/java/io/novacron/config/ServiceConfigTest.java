@@ -50,6 +50,21 @@ class ServiceConfigTest {
     }
 
     @Test
+    void replicasAreNoneByDefaultAndACommaSeparatedListOfJdbcUrls() {
+        assertThat(ServiceConfig.from(Map.of()).replicas().urls()).isEmpty();
+        assertThat(ServiceConfig.from(Map.of()).replicas().maxWait()).isEqualTo(Duration.ofMillis(10));
+        ServiceConfig c = ServiceConfig.from(Map.of("NOVACRON_DB_REPLICA_URLS",
+                " jdbc:postgresql://r1:5432/novacron, ,jdbc:postgresql://r2:5432/novacron?password=pw "));
+        assertThat(c.replicas().urls()).containsExactly("jdbc:postgresql://r1:5432/novacron",
+                "jdbc:postgresql://r2:5432/novacron?password=pw");
+        assertThat(c.describe()).contains("replicas=2").doesNotContain("pw");
+        assertThatThrownBy(() -> ServiceConfig.from(Map.of("NOVACRON_DB_REPLICA_URLS", "r1:5432")))
+                .hasMessage("invalid setting NOVACRON_DB_REPLICA_URLS=r1:5432: each URL must start with jdbc:postgresql://");
+        assertThatThrownBy(() -> ServiceConfig.from(Map.of("NOVACRON_DB_REPLICA_MAX_WAIT_MS", "5000")))
+                .hasMessage("invalid setting NOVACRON_DB_REPLICA_MAX_WAIT_MS=5000: must be between 0 and 1000");
+    }
+
+    @Test
     void describeMasksTheAdminToken() {
         ServiceConfig c = ServiceConfig.from(Map.of("NOVACRON_ADMIN_TOKEN", "secret-secret-secret-1"));
         assertThat(c.describe()).contains("adminToken=****").doesNotContain("secret-secret");

@@ -36,6 +36,9 @@ final class Bench implements Callable<Integer> {
 
     @Option(names = "--url", description = "measure a running service at this base URL (needs --admin-token and --db-url)")
     String url;
+    @Option(names = "--replica", description = "also measure the reads on an instance whose reads may go to this hot standby "
+            + "(a JDBC URL; without a database name, the bench's own), beside the primary-only path")
+    String replica;
     @Option(names = "--cached-url", description = "with --url: a second instance of it with its cache on")
     String cachedUrl;
     @Option(names = "--duration", defaultValue = "30s", converter = DurationConverter.class,
@@ -97,8 +100,25 @@ final class Bench implements Callable<Integer> {
         String command = "java " + (jvm.isEmpty() ? "" : String.join(" ", jvm) + " ") + "-jar target/novacron.jar "
                 + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         BenchRun.run(new BenchRun.Options(ds, load.seed, url, cachedUrl, cfg, own, duration, warmup, requests, concurrency, workloads, skipLoad,
-                !skipOriginal, freshnessTrials, naiveSamples, out, load.batchSize, load.inFlight, command), System.out);
+                !skipOriginal, freshnessTrials, naiveSamples, out, load.batchSize, load.inFlight, command,
+                replicaUrl(cfg.db())), System.out);
         return 0;
+    }
+
+    /** --replica as given, or naming the bench's database when it names none; null without --replica. */
+    private String replicaUrl(ServiceConfig.Database db) {
+        if (replica == null) {
+            return null;
+        }
+        if (!replica.startsWith("jdbc:postgresql://")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--replica: a JDBC URL, e.g. jdbc:postgresql://127.0.0.1:5433/");
+        }
+        if (url != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--replica runs an in-process instance: not with --url");
+        }
+        String rest = replica.substring("jdbc:postgresql://".length());
+        int slash = rest.indexOf('/');
+        return slash < 0 ? replica + "/" + db.databaseName() : slash == rest.length() - 1 ? replica + db.databaseName() : replica;
     }
 
     static String withDatabaseName(ServiceConfig.Database db, String name) {

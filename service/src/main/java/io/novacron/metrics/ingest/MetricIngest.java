@@ -59,7 +59,7 @@ public final class MetricIngest {
     private static final long MINUTE = 60_000_000L;
     private static final Duration MAX_FUTURE = Duration.ofMinutes(10);
 
-    // vm_id_key (id): one probe per distinct VM of the batch.
+    // vm_id_idx (id): one probe per distinct VM of the batch.
     private static final String RESOLVE_VMS = "SELECT id, org_id FROM vm WHERE id = ANY(?)";
     // node primary key
     private static final String RESOLVE_NODES = "SELECT id FROM node WHERE id = ANY(?)";
@@ -163,7 +163,7 @@ public final class MetricIngest {
             return;
         }
         Long[] ids = distinctSeries(b);
-        Map<Long, Long> orgOf = tx.read(c -> {
+        Map<Long, Long> orgOf = tx.readPrimary(c -> {
             Map<Long, Long> m = new HashMap<>(ids.length * 2);
             try (PreparedStatement ps = c.prepareStatement(RESOLVE_VMS)) {
                 ps.setArray(1, c.createArrayOf("bigint", ids));
@@ -190,7 +190,7 @@ public final class MetricIngest {
             return;
         }
         Long[] ids = distinctSeries(b);
-        Set<Long> known = tx.read(c -> {
+        Set<Long> known = tx.readPrimary(c -> {
             Set<Long> s = new java.util.HashSet<>();
             try (PreparedStatement ps = c.prepareStatement(RESOLVE_NODES)) {
                 ps.setArray(1, c.createArrayOf("bigint", ids));
@@ -229,7 +229,7 @@ public final class MetricIngest {
         if (missing.isEmpty()) {
             return;
         }
-        tx.read(c -> {
+        tx.readPrimary(c -> {
             try (PreparedStatement ps = c.prepareStatement(ENSURE_PARTITIONS)) {
                 ps.setObject(1, java.time.LocalDate.ofEpochDay(missing.first()));
                 ps.setObject(2, java.time.LocalDate.ofEpochDay(missing.last()));

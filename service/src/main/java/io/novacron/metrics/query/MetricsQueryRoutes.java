@@ -51,7 +51,7 @@ public final class MetricsQueryRoutes {
     private static final Map<String, Long> STEPS = Map.of("raw", 0L, "1m", 60L, "5m", 300L, "1h", 3600L, "1d", 86400L);
     private static final Duration DEFAULT_WINDOW = Duration.ofHours(24);
 
-    // vm_id_key (id)
+    // vm_id_idx (id)
     private static final String VM_ORG = "SELECT org_id FROM vm WHERE id = ?";
     private static final String NODE_EXISTS = "SELECT 1 FROM node WHERE id = ?";
     private static final String ORG_EXISTS = "SELECT 1 FROM org WHERE id = ?";

@@ -41,7 +41,7 @@ public final class VmMonitoring {
             SELECT v.id, v.name, v.state, v.node_id, l.ts, l.cpu_usage, l.memory_usage, l.disk_read_bps,
                    l.disk_write_bps, l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => ?) AS stale""";
     // By usage, no filter on the VM: walks vm_latest_org_{cpu,memory}_idx from the top, probing each
-    // row's VM (vm_id_key; a vm_latest row may outlive its VM, so the walk goes on until the page is
+    // row's VM (by (org_id, id); a vm_latest row may outlive its VM, so the walk goes on until the page is
     // full). The probe is a
     // LATERAL subquery with OFFSET 0 so the planner estimates one VM per row: as a join on (org_id,
     // id) it estimated ~1 row for the whole org (the org is filtered on both sides, as if the two
