@@ -4,6 +4,8 @@ import io.novacron.db.PgCopyBuffer;
 import io.novacron.metrics.series.MetricKind;
 import io.novacron.config.ServiceConfig;
 import io.novacron.db.Tx;
+import io.novacron.metrics.block.BlockTable;
+import io.novacron.metrics.block.PackedHistory;
 import io.novacron.metrics.ingest.IngestTimings.Phase;
 import io.novacron.metrics.series.Aggregate;
 import io.novacron.metrics.series.BucketKey;
@@ -21,6 +23,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -253,6 +256,7 @@ public final class MetricIngest {
         RollupScope scope = vm ? RollupScope.VM : RollupScope.NODE;
         // Held to commit: the compactor cannot fold this batch's buckets into the tiers while it is in flight.
         long partialsBefore = Watermarks.lockForIngest(c, scope);
+        skipPacked(c, b, keep);
         try (Statement st = c.createStatement()) {
             st.execute("CREATE TEMP TABLE IF NOT EXISTS " + stage + " (LIKE " + raw + ") ON COMMIT DELETE ROWS");
         }
@@ -317,6 +321,42 @@ public final class MetricIngest {
         }
         timings.record(Phase.ROLLUP_COPY, t);
         return count;
+    }
+
+    /**
+     * Samples before the scope's {@code packed_until} belong to packed history: those whose
+     * timestamp a block already holds are duplicates (not kept); the others are stored as rows
+     * like any sample and folded into their block by the packer ({@link PackedHistory}).
+     */
+    private static void skipPacked(Connection c, SampleBatch b, boolean[] keep) throws SQLException {
+        BlockTable table = BlockTable.of(b.kind());
+        long packedUntil = PackedHistory.packedUntil(c, table);
+        int late = 0;
+        for (int i = 0; i < b.size; i++) {
+            if (keep[i] && b.tsMicros[i] < packedUntil) {
+                late++;
+            }
+        }
+        if (late == 0) {
+            return;
+        }
+        int[] at = new int[late];
+        long[] org = new long[late], series = new long[late], hour = new long[late];
+        for (int i = 0, j = 0; i < b.size; i++) {
+            if (keep[i] && b.tsMicros[i] < packedUntil) {
+                at[j] = i;
+                org[j] = b.org[i];
+                series[j] = b.series[i];
+                hour[j++] = BlockTable.hourOf(b.tsMicros[i]);
+            }
+        }
+        Map<List<Long>, Set<Long>> packed = PackedHistory.lockAndFindPacked(c, table, org, series, hour);
+        for (int j = 0; j < late; j++) {
+            Set<Long> ts = packed.get(List.of(table.twoKeys() ? org[j] : 0L, series[j], hour[j]));
+            if (ts != null && ts.contains(b.tsMicros[at[j]])) {
+                keep[at[j]] = false;
+            }
+        }
     }
 
     /**
