@@ -104,3 +104,14 @@ $$;
 SELECT ensure_metric_partitions(min(to_date(right(c.relname, 8), 'YYYYMMDD')), max(to_date(right(c.relname, 8), 'YYYYMMDD')))
   FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
  WHERE i.inhparent = 'vm_metrics'::regclass AND c.relname ~ '_p[0-9]{8}$';
+
+-- What the packer has packed, per scope and day of block_start (kept by the packer in the pack
+-- transactions, pruned with the day's partitions): health and /metrics read sample counts here
+-- instead of scanning the blocks.
+CREATE TABLE metric_pack_stats (
+    scope    text   NOT NULL,
+    day      date   NOT NULL,
+    blocks   bigint NOT NULL,
+    samples  bigint NOT NULL,
+    PRIMARY KEY (scope, day)
+);

@@ -21,6 +21,7 @@ public final class PgCopyBuffer {
     /** Microseconds from the Unix epoch to PostgreSQL's epoch, 2000-01-01T00:00:00Z. */
     public static final long PG_EPOCH_OFFSET_MICROS = 946_684_800_000_000L;
     private static final int FLOAT8_OID = 701;
+    private static final int INT8_OID = 20;
 
     private byte[] buf;
     private int len;
@@ -89,6 +90,21 @@ public final class PgCopyBuffer {
         for (double d : v) {
             int32(8);
             int64(Double.doubleToRawLongBits(d));
+        }
+        return this;
+    }
+
+    /** A one-dimensional bigint[] without NULLs. */
+    public PgCopyBuffer int8Array(long[] v) {
+        int32(20 + v.length * 12);
+        int32(1);          // dimensions
+        int32(0);          // has nulls
+        int32(INT8_OID);
+        int32(v.length);   // dimension length
+        int32(1);          // lower bound
+        for (long x : v) {
+            int32(8);
+            int64(x);
         }
         return this;
     }

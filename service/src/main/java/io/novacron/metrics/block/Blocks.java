@@ -6,8 +6,9 @@ final class Blocks {
     }
 
     /**
-     * The union of two blocks of one series, in time order. A timestamp in both keeps {@code a}'s
-     * sample (ingestion never lets that happen; the packer must not lose either way).
+     * The union of two blocks of one series, in time order. A timestamp in both is one sample:
+     * per metric, {@code a}'s value when it has one, else {@code b}'s (a late row fills in
+     * metrics of a packed sample; ingestion never stores a metric twice).
      */
     static SeriesBlock merge(SeriesBlock a, SeriesBlock b) {
         int cols = Math.max(a.columns(), b.columns());
@@ -18,26 +19,26 @@ final class Blocks {
         boolean[] partial = new boolean[cols];
         int i = 0, j = 0, k = 0;
         while (i < na || j < nb) {
-            SeriesBlock from;
-            int at;
-            if (j >= nb || i < na && a.ts()[i] <= b.ts()[j]) {
-                if (j < nb && i < na && a.ts()[i] == b.ts()[j]) {
-                    j++;
-                }
-                from = a;
-                at = i++;
-            } else {
-                from = b;
-                at = j++;
-            }
-            ts[k] = from.ts()[at];
+            boolean takeA = j >= nb || i < na && a.ts()[i] <= b.ts()[j];
+            boolean both = i < na && j < nb && a.ts()[i] == b.ts()[j];
+            int ai = takeA ? i : -1, bj = !takeA || both ? j : -1;
+            ts[k] = takeA ? a.ts()[i] : b.ts()[j];
             for (int c = 0; c < cols; c++) {
-                boolean has = c < from.columns() && from.has(c, at);
-                present[c][k] = has;
-                partial[c] |= !has;
-                if (has) {
-                    v[c][k] = from.values()[c][at];
+                boolean inA = ai >= 0 && c < a.columns() && a.has(c, ai);
+                boolean inB = bj >= 0 && c < b.columns() && b.has(c, bj);
+                present[c][k] = inA || inB;
+                partial[c] |= !(inA || inB);
+                if (inA) {
+                    v[c][k] = a.values()[c][ai];
+                } else if (inB) {
+                    v[c][k] = b.values()[c][bj];
                 }
+            }
+            if (ai >= 0) {
+                i++;
+            }
+            if (bj >= 0) {
+                j++;
             }
             k++;
         }

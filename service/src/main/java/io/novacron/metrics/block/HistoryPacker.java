@@ -1,6 +1,7 @@
 package io.novacron.metrics.block;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.novacron.db.Database;
@@ -23,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 
 /**
@@ -69,12 +71,55 @@ public final class HistoryPacker {
         this.packAge = packAge;
         this.clock = clock;
         this.hours = Timer.builder("novacron_pack_hour").description("hours of raw samples packed into blocks (or folded again)").register(registry);
-        this.samples = Counter.builder("novacron_packed_samples").description("raw samples moved into blocks").register(registry);
+        this.samples = Counter.builder("novacron_pack_moved_samples").description("raw samples moved into blocks").register(registry);
+        for (String scope : List.of("vm", "node")) {
+            gauge(registry, "novacron_history_samples", "samples of history (hot: estimate)", scope, "tier", "packed", "packed_samples");
+            gauge(registry, "novacron_history_samples", "samples of history (hot: estimate)", scope, "tier", "hot", "hot_samples_estimate");
+            for (String tier : List.of("packed", "hot", "rollup", "latest")) {
+                gauge(registry, "novacron_history_bytes_per_sample", "bytes per raw sample of each storage tier", scope, "tier", tier,
+                        tier + "_bytes_per_sample");
+            }
+            gauge(registry, "novacron_pack_backlog_hours", "hours below packed_until not moved yet", scope, null, null, "backlog_hours");
+            gauge(registry, "novacron_pack_dirty_hours", "packed hours with late rows to fold", scope, null, null, "dirty_hours");
+            Gauge.builder("novacron_pack_oldest_unpacked_hour_seconds", stats, s -> epoch(s.get().get(scope), "oldest_unpacked_hour"))
+                    .description("start of the oldest hour still (partly) in rows, epoch seconds").tag("scope", scope).register(registry);
+        }
+    }
+
+    /** The last {@link PackStats} read, by scope. */
+    private final AtomicReference<Map<String, Map<String, Object>>> stats = new AtomicReference<>(Map.of());
+
+    private void gauge(MeterRegistry registry, String name, String help, String scope, String tagKey, String tagValue, String column) {
+        Gauge.Builder<AtomicReference<Map<String, Map<String, Object>>>> b = Gauge.builder(name, stats, s -> {
+            Object v = s.get().getOrDefault(scope, Map.of()).get(column);
+            return v instanceof Number n ? n.doubleValue() : Double.NaN;
+        }).description(help).tag("scope", scope);
+        if (tagKey != null) {
+            b = b.tag(tagKey, tagValue);
+        }
+        b.register(registry);
+    }
+
+    private static double epoch(Map<String, Object> row, String column) {
+        Object v = row == null ? null : row.get(column);
+        return v instanceof String t ? java.time.Instant.parse(t).getEpochSecond() : Double.NaN;
+    }
+
+    /** Refreshes what /metrics exports (cheap: counts and catalog sizes). */
+    public void refreshStats() {
+        stats.set(tx.read(c -> {
+            Map<String, Map<String, Object>> m = new HashMap<>();
+            for (Map<String, Object> row : PackStats.read(c)) {
+                m.put((String) row.get("scope"), row);
+            }
+            return m;
+        }));
     }
 
     /** Packs every scope as far as it may; returns samples moved. Ends early when interrupted. */
     public long packAll() {
         if (packAge.isZero()) {
+            refreshStats();
             return 0;
         }
         long moved = 0;
@@ -85,6 +130,7 @@ public final class HistoryPacker {
             moved += moveHours(t, emptied);
             vacuum(emptied);
         }
+        refreshStats();
         return moved;
     }
 
@@ -117,6 +163,15 @@ public final class HistoryPacker {
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
                 ps.setString(1, Watermarks.ingestLockName(scope));
                 ps.execute();
+            }
+            // Counts of days whose partitions retention dropped.
+            try (PreparedStatement ps = c.prepareStatement("""
+                    DELETE FROM metric_pack_stats WHERE scope = ? AND day < (
+                        SELECT min(to_date(right(p.relname, 8), 'YYYYMMDD')) FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhrelid
+                         WHERE i.inhparent = ?::regclass AND p.relname ~ '_p[0-9]{8}$')""")) {
+                ps.setString(1, t.scope());
+                ps.setString(2, t.table());
+                ps.executeUpdate();
             }
             // A fresh scope starts with its oldest raw day: moved_until = that day's start.
             try (PreparedStatement ps = c.prepareStatement("""
@@ -244,11 +299,12 @@ public final class HistoryPacker {
                         cur = new SeriesRows(org, series);
                     }
                     double[] v = new double[MetricKind.METRICS];
+                    int fields = 0;
                     for (int m = 0; m < MetricKind.METRICS; m++) {
-                        // real columns widen exactly; the reader gives back the same float
-                        v[m] = kind.isReal(m) ? rs.getFloat(4 + m) : rs.getDouble(4 + m);
+                        v[m] = rs.getDouble(4 + m);
+                        fields |= rs.wasNull() ? 0 : 1 << m; // NULL: the sample lacks the metric
                     }
-                    cur.add(rs.getLong(3), v);
+                    cur.add(rs.getLong(3), v, fields);
                     rows++;
                 }
                 if (cur != null) {
@@ -273,6 +329,15 @@ public final class HistoryPacker {
             }
         } else {
             buf.copyInto(c, "COPY " + target + " FROM STDIN (FORMAT binary)");
+        }
+        try (PreparedStatement ps = c.prepareStatement("""
+                INSERT INTO metric_pack_stats AS s (scope, day, blocks, samples) VALUES (?, ?, ?, ?)
+                ON CONFLICT (scope, day) DO UPDATE SET blocks = s.blocks + EXCLUDED.blocks, samples = s.samples + EXCLUDED.samples""")) {
+            ps.setString(1, t.scope());
+            ps.setObject(2, java.time.LocalDate.ofEpochDay(Math.floorDiv(hour, 86_400_000_000L)));
+            ps.setLong(3, blocks - existing.size());
+            ps.setLong(4, rows);
+            ps.executeUpdate();
         }
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.rawTable() + " WHERE ts >= ? AND ts < ?")) {
             ps.setObject(1, io.novacron.metrics.series.BucketKey.timestamp(hour));
@@ -311,6 +376,7 @@ public final class HistoryPacker {
         final long org, series;
         long[] ts = new long[64];
         double[][] v = new double[MetricKind.METRICS][64];
+        int[] fields = new int[64];
         int n;
 
         SeriesRows(long org, long series) {
@@ -318,14 +384,16 @@ public final class HistoryPacker {
             this.series = series;
         }
 
-        void add(long t, double[] values) {
+        void add(long t, double[] values, int present) {
             if (n == ts.length) {
                 ts = Arrays.copyOf(ts, n * 2);
+                fields = Arrays.copyOf(fields, n * 2);
                 for (int m = 0; m < v.length; m++) {
                     v[m] = Arrays.copyOf(v[m], n * 2);
                 }
             }
             ts[n] = t;
+            fields[n] = present;
             for (int m = 0; m < v.length; m++) {
                 v[m][n] = values[m];
             }
@@ -334,10 +402,20 @@ public final class HistoryPacker {
 
         SeriesBlock block() {
             double[][] cols = new double[v.length][];
+            boolean[][] present = new boolean[v.length][];
             for (int m = 0; m < v.length; m++) {
                 cols[m] = Arrays.copyOf(v[m], n);
+                for (int i = 0; i < n; i++) {
+                    if ((fields[i] & 1 << m) == 0) {
+                        if (present[m] == null) {
+                            present[m] = new boolean[n];
+                            Arrays.fill(present[m], true);
+                        }
+                        present[m][i] = false;
+                    }
+                }
             }
-            return SeriesBlock.complete(Arrays.copyOf(ts, n), cols);
+            return new SeriesBlock(Arrays.copyOf(ts, n), cols, present);
         }
     }
 

@@ -49,10 +49,10 @@ public final class PackedHistory {
     /**
      * For a batch with samples before {@code packed_until}: takes the scope's pack lock in shared
      * mode (to commit: the packer cannot rewrite blocks meanwhile), marks their hours for the
-     * packer and returns, per (org, series, hour) asked, the timestamps already in its block.
-     * {@code org} is ignored for nodes.
+     * packer and returns, per (org, series, hour) asked, the samples already in its block: their
+     * timestamps and the metrics each holds (bit m: metric m). {@code org} is ignored for nodes.
      */
-    public static Map<List<Long>, Set<Long>> lockAndFindPacked(Connection c, BlockTable t, long[] org, long[] series, long[] hour)
+    public static Map<List<Long>, Map<Long, Integer>> lockAndFindPacked(Connection c, BlockTable t, long[] org, long[] series, long[] hour)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock_shared(hashtext(?))")) {
             ps.setString(1, t.packLock());
@@ -67,7 +67,7 @@ public final class PackedHistory {
             ps.setArray(2, c.createArrayOf("bigint", hours.toArray()));
             ps.execute();
         }
-        Map<List<Long>, Set<Long>> found = new HashMap<>();
+        Map<List<Long>, Map<Long, Integer>> found = new HashMap<>();
         // Primary key (keys, block_start): one probe per block asked.
         String sql = t.twoKeys()
                 ? "SELECT b.org_id, b.vm_id, b.block_start, b.data FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS k(o, s, h)"
@@ -90,9 +90,14 @@ public final class PackedHistory {
             ps.setArray(3, c.createArrayOf("bigint", hs.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Set<Long> ts = new HashSet<>();
-                    for (long x : BlockCodec.timestamps(rs.getBytes(4))) {
-                        ts.add(x);
+                    SeriesBlock block = BlockCodec.decode(rs.getBytes(4));
+                    Map<Long, Integer> ts = new HashMap<>();
+                    for (int i = 0; i < block.size(); i++) {
+                        int mask = 0;
+                        for (int m = 0; m < block.columns(); m++) {
+                            mask |= block.has(m, i) ? 1 << m : 0;
+                        }
+                        ts.put(block.ts()[i], mask);
                     }
                     found.put(List.of(rs.getLong(1), rs.getLong(2), BlockTable.micros(rs.getTimestamp(3))), ts);
                 }

@@ -13,8 +13,10 @@ import java.util.Map;
 
 /**
  * Reads {@code {"samples":[{...}, ...]}} token by token (Jackson streaming, no tree), straight
- * into a {@link SampleBatch}. Shape problems (missing, unknown, duplicate or mistyped fields) are
- * collected per sample index; broken JSON syntax ends the read with 400 {@code invalid_json}.
+ * into a {@link SampleBatch}. A sample needs the series id and {@code ts} and carries any
+ * non-empty subset of the kind's metrics, like a line-protocol line (a metric not sent is absent,
+ * not zero). Shape problems (missing, unknown, duplicate or mistyped fields) are collected per
+ * sample index; broken JSON syntax ends the read with 400 {@code invalid_json}.
  */
 public final class JsonSampleReader {
     private final MetricKind kind;
@@ -123,13 +125,15 @@ public final class JsonSampleReader {
             }
             seen |= 1 << bit;
         }
-        if (seen != 0xff && ok) {
-            String missing = (seen & (1 << 6)) == 0 ? kind.idField() : (seen & (1 << 7)) == 0 ? "ts"
-                    : kind.metrics().get(Integer.numberOfTrailingZeros(~seen));
-            ok = bad(errors, index, missing, "is required");
+        if (ok && (seen & (1 << 6)) == 0) {
+            ok = bad(errors, index, kind.idField(), "is required");
+        } else if (ok && (seen & (1 << 7)) == 0) {
+            ok = bad(errors, index, "ts", "is required");
+        } else if (ok && (seen & MetricKind.ALL_FIELDS) == 0) {
+            ok = bad(errors, index, "samples[" + index + "]", "at least one metric is required: " + String.join(", ", kind.metrics()));
         }
         if (ok) {
-            batch.add(index, id, ts, v);
+            batch.add(index, id, ts, v, seen & MetricKind.ALL_FIELDS);
         }
     }
 

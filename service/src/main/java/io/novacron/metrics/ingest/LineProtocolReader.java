@@ -7,8 +7,9 @@ import java.nio.charset.StandardCharsets;
  * A hand-written InfluxDB line protocol parser for the two measurements the service stores:
  * <pre>vm,vm_id=42 cpu_usage=12.5,memory_usage=40,... 1732443300000000000
  * node,node_id=7 cpu_usage=3,memory_usage=20,disk_usage=50,load_1m=0.5,... 1732443300000000000</pre>
- * Every one of the kind's six fields is required; other tags (Telegraf adds {@code host}) are
- * ignored; integer fields may carry InfluxDB's {@code i}/{@code u} suffix; a line without a
+ * A line carries any non-empty subset of the kind's six fields (a field not sent is absent for
+ * that sample, not zero); other tags (Telegraf adds {@code host}) are ignored; integer fields
+ * may carry InfluxDB's {@code i}/{@code u} suffix; a line without a
  * timestamp takes the time of arrival. Sample indexes in errors count the non-empty,
  * non-comment lines from 0. It scans the body's bytes once and allocates only for names.
  */
@@ -169,12 +170,8 @@ public final class LineProtocolReader {
                 return "the timestamp is out of range";
             }
         }
-        if (ok && seen != 0x3f) {
-            errors.malformed(index, kind.metrics().get(Integer.numberOfTrailingZeros(~seen)), "is required");
-            ok = false;
-        }
         if (ok) {
-            (kind == MetricKind.VM ? vms : nodes).add(index, id, ts, v);
+            (kind == MetricKind.VM ? vms : nodes).add(index, id, ts, v, seen);
         }
         return null;
     }

@@ -109,15 +109,15 @@ public final class MetricIngest {
         vms.sortByKey();
         nodes.sortByKey();
         int total = vms.size() + nodes.size();
-        boolean[] vmKeep = firstOfEachKey(vms);
-        boolean[] nodeKeep = firstOfEachKey(nodes);
+        KeyGroups vmKeys = KeyGroups.merge(vms);
+        KeyGroups nodeKeys = KeyGroups.merge(nodes);
         ensurePartitions(vms);
         ensurePartitions(nodes);
         timings.record(Phase.SORT, t);
         long[] workDone = new long[1];
         long stored = tx.inTransaction(c -> {
             TreeSet<String> changed = new TreeSet<>();
-            long n = store(c, vms, vmKeep, changed) + store(c, nodes, nodeKeep, changed);
+            long n = store(c, vms, vmKeys, changed) + store(c, nodes, nodeKeys, changed);
             notifyChanges(c, changed);
             workDone[0] = System.nanoTime();
             return n;
@@ -140,6 +140,9 @@ public final class MetricIngest {
                 errors.invalid(b.index[i], "ts", "older than the raw retention of " + retention.raw().toDays() + " days");
             }
             for (int m = 0; m < MetricKind.METRICS; m++) {
+                if (!b.has(i, m)) {
+                    continue;
+                }
                 double v = b.values[m][i];
                 if (!Double.isFinite(v)) {
                     errors.invalid(b.index[i], kind.metrics().get(m), "must be a finite number");
@@ -212,15 +215,6 @@ public final class MetricIngest {
         return s.toArray(new Long[0]);
     }
 
-    /** In a sorted batch, marks the first sample of each (series, ts); later repeats are duplicates. */
-    private static boolean[] firstOfEachKey(SampleBatch b) {
-        boolean[] keep = new boolean[b.size];
-        for (int i = 0; i < b.size; i++) {
-            keep[i] = i == 0 || b.series[i] != b.series[i - 1] || b.tsMicros[i] != b.tsMicros[i - 1] || b.org[i] != b.org[i - 1];
-        }
-        return keep;
-    }
-
     /** Creates missing daily partitions in their own short transaction (DDL must not sit inside the batch's locks). */
     private void ensurePartitions(SampleBatch b) {
         TreeSet<Long> missing = new TreeSet<>();
@@ -244,7 +238,7 @@ public final class MetricIngest {
         partitionDays.addAll(missing);
     }
 
-    private long store(Connection c, SampleBatch b, boolean[] keep, Set<String> changed) throws SQLException {
+    private long store(Connection c, SampleBatch b, KeyGroups keys, Set<String> changed) throws SQLException {
         if (b.size == 0) {
             return 0;
         }
@@ -256,13 +250,13 @@ public final class MetricIngest {
         RollupScope scope = vm ? RollupScope.VM : RollupScope.NODE;
         // Held to commit: the compactor cannot fold this batch's buckets into the tiers while it is in flight.
         long partialsBefore = Watermarks.lockForIngest(c, scope);
-        skipPacked(c, b, keep);
+        boolean[] inBlock = skipPacked(c, b, keys);
         try (Statement st = c.createStatement()) {
             st.execute("CREATE TEMP TABLE IF NOT EXISTS " + stage + " (LIKE " + raw + ") ON COMMIT DELETE ROWS");
         }
         PgCopyBuffer buf = new PgCopyBuffer(b.size * 90);
         for (int i = 0; i < b.size; i++) {
-            if (!keep[i]) {
+            if (!keys.first[i] || b.fields[i] == 0) { // 0: every metric of the sample is packed already
                 continue;
             }
             buf.startRow(vm ? 9 : 8);
@@ -271,10 +265,10 @@ public final class MetricIngest {
             }
             buf.int8(b.series[i]).timestamptz(b.tsMicros[i]);
             for (int m = 0; m < MetricKind.METRICS; m++) {
-                if (kind.isReal(m)) {
-                    buf.float4((float) b.values[m][i]);
-                } else {
+                if (b.has(i, m)) {
                     buf.float8(b.values[m][i]);
+                } else {
+                    buf.nullField();
                 }
             }
         }
@@ -282,35 +276,49 @@ public final class MetricIngest {
         t = timings.record(Phase.STAGE_COPY, t);
 
         // The partition's primary key decides what is new; RETURNING hands back exactly those rows.
-        boolean[] stored = new boolean[b.size];
-        long count = 0;
+        // newFields[i] (first sample of each key): the metrics stored now; inserted[i]: a new row.
+        int[] newFields = new int[b.size];
+        boolean[] inserted = new boolean[b.size];
+        long rows = 0;
         String merge = "INSERT INTO " + raw + " SELECT * FROM " + stage + " ON CONFLICT DO NOTHING RETURNING "
                 + (vm ? "org_id, vm_id" : "0, node_id") + ", date_part('epoch', ts)";
         try (PreparedStatement ps = c.prepareStatement(merge); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                long micros = Math.round(rs.getDouble(3) * 1_000_000d);
-                int i = b.find(rs.getLong(1), rs.getLong(2), micros);
-                if (i < 0) {
-                    throw new IllegalStateException("stored sample not found in its batch");
-                }
-                // find() may land on an in-batch repeat; the stored one is the first of its key.
-                while (i > 0 && !keep[i]) {
-                    i--;
-                }
-                stored[i] = true;
-                count++;
-                changed.add(vm ? Long.toString(b.org[i]) : "platform");
+                int i = keys.firstOf(b, rs.getLong(1), rs.getLong(2), Math.round(rs.getDouble(3) * 1_000_000d));
+                inserted[i] = true;
+                newFields[i] = b.fields[i];
+                rows++;
+            }
+        }
+        if (rows < keys.count) {
+            PartialFills.fill(c, b, keys, inserted, newFields);
+        }
+        if (inBlock != null) {
+            for (int i = 0; i < b.size; i++) {
+                inserted[i] &= !inBlock[i]; // a new row, but the sample exists in its block: its metrics fill it in
             }
         }
         t = timings.record(Phase.MERGE, t);
-        if (count == 0) {
+        long accepted = 0;
+        boolean any = false;
+        for (int i = 0; i < b.size; i++) {
+            int first = keys.firstIndex[i];
+            if ((keys.contributed[i] & newFields[first]) != 0) {
+                accepted++;
+            }
+            if (keys.first[i] && newFields[i] != 0) {
+                any = true;
+                changed.add(vm ? Long.toString(b.org[i]) : "platform");
+            }
+        }
+        if (!any) {
             return 0;
         }
         SortedMap<BucketKey, Aggregate> series = new TreeMap<>();
         SortedMap<BucketKey, Aggregate> orgs = new TreeMap<>();
-        buildPartials(b, stored, partialsBefore, series, orgs);
+        buildPartials(b, newFields, inserted, partialsBefore, series, orgs);
         t = timings.record(Phase.ROLLUP_BUILD, t);
-        ReadModels.upsertLatest(c, b, stored);
+        ReadModels.upsertLatest(c, b, newFields);
         if (vm) {
             ReadModels.upsertOrgUsage(c, orgs);
         }
@@ -320,43 +328,50 @@ public final class MetricIngest {
             RollupRows.appendDelta(c, RollupScope.ORG, orgs);
         }
         timings.record(Phase.ROLLUP_COPY, t);
-        return count;
+        return accepted;
     }
 
     /**
-     * Samples before the scope's {@code packed_until} belong to packed history: those whose
-     * timestamp a block already holds are duplicates (not kept); the others are stored as rows
-     * like any sample and folded into their block by the packer ({@link PackedHistory}).
+     * Samples before the scope's {@code packed_until} belong to packed history: the metrics a
+     * block already holds for the same (series, ts) are dropped from the batch's sample (a sample
+     * left without a metric is a duplicate and not staged), the others are stored as a row like
+     * any sample and folded into the block by the packer ({@link PackedHistory}). Returns which
+     * first-of-key samples the blocks already hold (they fill in a sample: no new sample in the
+     * tiers), or {@code null} when the batch has no sample before {@code packed_until}.
      */
-    private static void skipPacked(Connection c, SampleBatch b, boolean[] keep) throws SQLException {
+    private static boolean[] skipPacked(Connection c, SampleBatch b, KeyGroups keys) throws SQLException {
         BlockTable table = BlockTable.of(b.kind());
         long packedUntil = PackedHistory.packedUntil(c, table);
         int late = 0;
         for (int i = 0; i < b.size; i++) {
-            if (keep[i] && b.tsMicros[i] < packedUntil) {
+            if (keys.first[i] && b.tsMicros[i] < packedUntil) {
                 late++;
             }
         }
         if (late == 0) {
-            return;
+            return null;
         }
         int[] at = new int[late];
         long[] org = new long[late], series = new long[late], hour = new long[late];
         for (int i = 0, j = 0; i < b.size; i++) {
-            if (keep[i] && b.tsMicros[i] < packedUntil) {
+            if (keys.first[i] && b.tsMicros[i] < packedUntil) {
                 at[j] = i;
                 org[j] = b.org[i];
                 series[j] = b.series[i];
                 hour[j++] = BlockTable.hourOf(b.tsMicros[i]);
             }
         }
-        Map<List<Long>, Set<Long>> packed = PackedHistory.lockAndFindPacked(c, table, org, series, hour);
+        Map<List<Long>, Map<Long, Integer>> packed = PackedHistory.lockAndFindPacked(c, table, org, series, hour);
+        boolean[] inBlock = new boolean[b.size];
         for (int j = 0; j < late; j++) {
-            Set<Long> ts = packed.get(List.of(table.twoKeys() ? org[j] : 0L, series[j], hour[j]));
-            if (ts != null && ts.contains(b.tsMicros[at[j]])) {
-                keep[at[j]] = false;
+            Map<Long, Integer> fields = packed.get(List.of(table.twoKeys() ? org[j] : 0L, series[j], hour[j]));
+            Integer held = fields == null ? null : fields.get(b.tsMicros[at[j]]);
+            if (held != null) {
+                inBlock[at[j]] = true;
+                b.fields[at[j]] &= ~held;
             }
         }
+        return inBlock;
     }
 
     /**
@@ -366,8 +381,8 @@ public final class MetricIngest {
      * The batch is sorted by (org, series, ts), so a series' samples of one bucket are adjacent:
      * the last partial is reused instead of a map lookup per sample.
      */
-    private static void buildPartials(SampleBatch b, boolean[] stored, long partialsBefore, SortedMap<BucketKey, Aggregate> series,
-                                      SortedMap<BucketKey, Aggregate> orgs) {
+    private static void buildPartials(SampleBatch b, int[] newFields, boolean[] inserted, long partialsBefore,
+                                      SortedMap<BucketKey, Aggregate> series, SortedMap<BucketKey, Aggregate> orgs) {
         boolean vm = b.kind() == MetricKind.VM;
         long step = (long) (vm ? RollupScope.VM : RollupScope.NODE).finestSeconds() * 1_000_000L;
         double[] v = new double[MetricKind.METRICS];
@@ -375,12 +390,12 @@ public final class MetricIngest {
         BucketKey lastKey = null;
         Aggregate last = null;
         for (int i = 0; i < b.size; i++) {
-            if (!stored[i]) {
+            if (newFields[i] == 0) {
                 continue;
             }
             for (int m = 0; m < MetricKind.METRICS; m++) {
-                // as stored: percentages are real columns, and the compactor aggregates the stored values
-                v[m] = b.kind().isReal(m) ? (float) b.values[m][i] : b.values[m][i];
+                // only the metrics stored now: a late fill adds its new metrics, never one already counted
+                v[m] = (newFields[i] & (1 << m)) != 0 ? b.values[m][i] : Double.NaN;
             }
             long bucket = BucketKey.bin(b.tsMicros[i], step);
             if (bucket < partialsBefore) {
@@ -390,11 +405,11 @@ public final class MetricIngest {
                     lastKey = new BucketKey(a, c, bucket);
                     last = series.computeIfAbsent(lastKey, k -> new Aggregate(true));
                 }
-                last.add(b.tsMicros[i], v);
+                last.add(b.tsMicros[i], v, inserted[i]);
             }
             if (vm) {
                 orgMinutes.computeIfAbsent(new BucketKey(b.org[i], 0, BucketKey.bin(b.tsMicros[i], MINUTE)),
-                        k -> new Aggregate(true)).add(b.tsMicros[i], v);
+                        k -> new Aggregate(true)).add(b.tsMicros[i], v, inserted[i]);
             }
         }
         orgs.putAll(orgMinutes);

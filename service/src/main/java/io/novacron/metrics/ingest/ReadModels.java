@@ -6,76 +6,118 @@ import io.novacron.metrics.series.BucketKey;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 
 /**
  * The read models the dashboard and monitoring read, maintained in the batch's transaction from
- * the newly stored samples only: {@code vm_latest}/{@code node_latest} (newest sample per series,
- * never moved backwards by a late one) and {@code org_usage_1m} (per org and minute, count and
- * sums of cpu and memory, each stored sample added once). Keys are sent sorted, so concurrent
+ * the newly stored values only: {@code vm_latest}/{@code node_latest} (per series and metric the
+ * newest value, never moved backwards by a late one) and {@code org_usage_1m} (per org and
+ * minute, samples stored, and per cpu and memory the sum and count of values, each added once). Keys are sent sorted, so concurrent
  * batches take row locks in the same order.
  */
 final class ReadModels {
     private ReadModels() {
     }
 
-    // vm_latest primary key (org_id, vm_id); keys arrive sorted.
-    private static final String UPSERT_VM_LATEST = """
-            INSERT INTO vm_latest (org_id, vm_id, ts, cpu_usage, memory_usage, disk_read_bps, disk_write_bps, net_rx_bps, net_tx_bps)
-            SELECT o, v, timestamptz 'epoch' + t * interval '1 microsecond', m0, m1, m2, m3, m4, m5
-              FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::real[], ?::real[], ?::float8[], ?::float8[], ?::float8[], ?::float8[])
-                   AS u(o, v, t, m0, m1, m2, m3, m4, m5)
-            ON CONFLICT (org_id, vm_id) DO UPDATE SET ts = EXCLUDED.ts,
-                cpu_usage = EXCLUDED.cpu_usage, memory_usage = EXCLUDED.memory_usage,
-                disk_read_bps = EXCLUDED.disk_read_bps, disk_write_bps = EXCLUDED.disk_write_bps,
-                net_rx_bps = EXCLUDED.net_rx_bps, net_tx_bps = EXCLUDED.net_tx_bps
-            WHERE vm_latest.ts < EXCLUDED.ts""";
+    /**
+     * Per metric, the newest value: {@code value_ts[m]} is the time of the sample it came from.
+     * A sample lacking a metric leaves that metric's last known value (and its time) in place;
+     * {@code ts} is the newest sample time of any metric. A late sample only replaces the metrics
+     * whose stored value is older than it. Nothing moves backwards.
+     */
+    private static String upsertLatest(MetricKind kind) {
+        boolean vm = kind == MetricKind.VM;
+        String table = vm ? "vm_latest" : "node_latest";
+        List<String> cols = kind.metrics();
+        StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append(" AS l (")
+                .append(vm ? "org_id, vm_id" : "node_id").append(", ts, ").append(String.join(", ", cols)).append(", value_ts)")
+                .append(" SELECT ").append(vm ? "o, v" : "v").append(", ").append(at("t"));
+        for (int m = 0; m < MetricKind.METRICS; m++) {
+            sql.append(", m").append(m);
+        }
+        sql.append(", ARRAY[");
+        for (int m = 0; m < MetricKind.METRICS; m++) {
+            sql.append(m == 0 ? "" : ", ").append(at("t" + m));
+        }
+        sql.append("] FROM unnest(?::bigint[], ?::bigint[], ?::bigint[]");
+        for (int m = 0; m < MetricKind.METRICS; m++) {
+            sql.append(", ?::float8[]");
+        }
+        for (int m = 0; m < MetricKind.METRICS; m++) {
+            sql.append(", ?::bigint[]");
+        }
+        sql.append(") AS u(o, v, t");
+        for (int m = 0; m < MetricKind.METRICS; m++) {
+            sql.append(", m").append(m);
+        }
+        for (int m = 0; m < MetricKind.METRICS; m++) {
+            sql.append(", t").append(m);
+        }
+        sql.append(") ON CONFLICT (").append(vm ? "org_id, vm_id" : "node_id").append(") DO UPDATE SET ts = greatest(l.ts, EXCLUDED.ts)");
+        List<String> newer = new ArrayList<>();
+        StringBuilder times = new StringBuilder();
+        for (int m = 0; m < MetricKind.METRICS; m++) {
+            int k = m + 1;
+            // NULL (the batch has no value of the metric) is never newer
+            String isNewer = "EXCLUDED.value_ts[" + k + "] >= coalesce(l.value_ts[" + k + "], '-infinity')";
+            newer.add(isNewer);
+            sql.append(", ").append(cols.get(m)).append(" = CASE WHEN ").append(isNewer).append(" THEN EXCLUDED.").append(cols.get(m))
+                    .append(" ELSE l.").append(cols.get(m)).append(" END");
+            times.append(m == 0 ? "" : ", ").append("CASE WHEN ").append(isNewer).append(" THEN EXCLUDED.value_ts[").append(k)
+                    .append("] ELSE l.value_ts[").append(k).append("] END");
+        }
+        sql.append(", value_ts = ARRAY[").append(times).append("] WHERE EXCLUDED.ts > l.ts OR ").append(String.join(" OR ", newer));
+        return sql.toString();
+    }
 
-    // node_latest primary key (node_id)
-    private static final String UPSERT_NODE_LATEST = """
-            INSERT INTO node_latest (node_id, ts, cpu_usage, memory_usage, disk_usage, load_1m, net_rx_bps, net_tx_bps)
-            SELECT v, timestamptz 'epoch' + t * interval '1 microsecond', m0, m1, m2, m3, m4, m5
-              FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::real[], ?::real[], ?::real[], ?::real[], ?::float8[], ?::float8[])
-                   AS u(o, v, t, m0, m1, m2, m3, m4, m5)
-            ON CONFLICT (node_id) DO UPDATE SET ts = EXCLUDED.ts,
-                cpu_usage = EXCLUDED.cpu_usage, memory_usage = EXCLUDED.memory_usage,
-                disk_usage = EXCLUDED.disk_usage, load_1m = EXCLUDED.load_1m,
-                net_rx_bps = EXCLUDED.net_rx_bps, net_tx_bps = EXCLUDED.net_tx_bps
-            WHERE node_latest.ts < EXCLUDED.ts""";
+    private static String at(String micros) {
+        return "timestamptz 'epoch' + " + micros + " * interval '1 microsecond'";
+    }
 
-    /** The newest stored sample of each series: in (org, series, ts) order it is the last stored one of its run. */
-    static void upsertLatest(Connection c, SampleBatch b, boolean[] stored) throws SQLException {
+    private static final String UPSERT_VM_LATEST = upsertLatest(MetricKind.VM);
+    private static final String UPSERT_NODE_LATEST = upsertLatest(MetricKind.NODE);
+
+    /**
+     * Per series, each metric's newest value stored now ({@code newFields[i]}: the metrics sample i
+     * stored). The batch is in (org, series, ts) order, so the last sample of a series' run that
+     * stored a metric holds its newest value.
+     */
+    static void upsertLatest(Connection c, SampleBatch b, int[] newFields) throws SQLException {
         String sql = b.kind() == MetricKind.VM ? UPSERT_VM_LATEST : UPSERT_NODE_LATEST;
+        int cap = 16;
+        Object[][] cols = new Object[3 + 2 * MetricKind.METRICS][cap];
         int n = 0;
-        int[] pick = new int[b.size];
         for (int i = 0; i < b.size; i++) {
-            if (!stored[i]) {
+            if (newFields[i] == 0) {
                 continue;
             }
-            if (n > 0 && b.series[pick[n - 1]] == b.series[i] && b.org[pick[n - 1]] == b.org[i]) {
-                pick[n - 1] = i;
-            } else {
-                pick[n++] = i;
+            if (n == 0 || (long) cols[1][n - 1] != b.series[i] || (long) cols[0][n - 1] != b.org[i]) {
+                if (n == cap) {
+                    cap *= 2;
+                    for (int k = 0; k < cols.length; k++) {
+                        cols[k] = java.util.Arrays.copyOf(cols[k], cap);
+                    }
+                }
+                cols[0][n] = b.org[i];
+                cols[1][n] = b.series[i];
+                n++;
             }
-        }
-        Object[][] cols = new Object[9][n];
-        for (int k = 0; k < n; k++) {
-            int i = pick[k];
-            cols[0][k] = b.org[i];
-            cols[1][k] = b.series[i];
+            int k = n - 1;
             cols[2][k] = b.tsMicros[i];
             for (int m = 0; m < MetricKind.METRICS; m++) {
-                cols[3 + m][k] = b.kind().isReal(m) ? (Object) (float) b.values[m][i] : (Object) b.values[m][i];
+                if ((newFields[i] & (1 << m)) != 0) {
+                    cols[3 + m][k] = b.values[m][i];
+                    cols[3 + MetricKind.METRICS + m][k] = b.tsMicros[i];
+                }
             }
         }
-        String[] types = {"bigint", "bigint", "bigint", "real", "real", "float8", "float8", "float8", "float8"};
-        if (b.kind() == MetricKind.NODE) {
-            types = new String[] {"bigint", "bigint", "bigint", "real", "real", "real", "real", "float8", "float8"};
-        }
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int col = 0; col < 9; col++) {
-                ps.setArray(col + 1, c.createArrayOf(types[col], cols[col]));
+            for (int col = 0; col < cols.length; col++) {
+                String type = col >= 3 && col < 3 + MetricKind.METRICS ? "float8" : "bigint";
+                ps.setArray(col + 1, c.createArrayOf(type, java.util.Arrays.copyOf(cols[col], n)));
             }
             ps.executeUpdate();
         }
@@ -83,15 +125,18 @@ final class ReadModels {
 
     // org_usage_1m primary key (org_id, bucket); keys arrive sorted; each stored sample is added once.
     private static final String UPSERT_ORG_USAGE = """
-            INSERT INTO org_usage_1m (org_id, bucket, samples, cpu_sum, memory_sum)
-            SELECT o, timestamptz 'epoch' + b * interval '1 microsecond', n, c, m
-              FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::float8[], ?::float8[]) AS u(o, b, n, c, m)
+            INSERT INTO org_usage_1m (org_id, bucket, samples, cpu_sum, memory_sum, cpu_samples, memory_samples)
+            SELECT o, timestamptz 'epoch' + b * interval '1 microsecond', n, c, m, cn, mn
+              FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::float8[], ?::float8[], ?::bigint[], ?::bigint[]) AS u(o, b, n, c, m, cn, mn)
             ON CONFLICT (org_id, bucket) DO UPDATE SET samples = org_usage_1m.samples + EXCLUDED.samples,
-                cpu_sum = org_usage_1m.cpu_sum + EXCLUDED.cpu_sum, memory_sum = org_usage_1m.memory_sum + EXCLUDED.memory_sum""";
+                cpu_sum = org_usage_1m.cpu_sum + EXCLUDED.cpu_sum, memory_sum = org_usage_1m.memory_sum + EXCLUDED.memory_sum,
+                cpu_samples = org_usage_1m.cpu_samples + EXCLUDED.cpu_samples,
+                memory_samples = org_usage_1m.memory_samples + EXCLUDED.memory_samples""";
 
     static void upsertOrgUsage(Connection c, SortedMap<BucketKey, Aggregate> orgs) throws SQLException {
         int n = orgs.size();
         Object[] o = new Object[n], bk = new Object[n], cnt = new Object[n], cpu = new Object[n], mem = new Object[n];
+        Object[] cpuN = new Object[n], memN = new Object[n];
         int k = 0;
         for (Map.Entry<BucketKey, Aggregate> e : orgs.entrySet()) {
             o[k] = e.getKey().a();
@@ -99,6 +144,8 @@ final class ReadModels {
             cnt[k] = e.getValue().count();
             cpu[k] = e.getValue().sum(0);
             mem[k] = e.getValue().sum(1);
+            cpuN[k] = e.getValue().count(0);
+            memN[k] = e.getValue().count(1);
             k++;
         }
         try (PreparedStatement ps = c.prepareStatement(UPSERT_ORG_USAGE)) {
@@ -107,6 +154,8 @@ final class ReadModels {
             ps.setArray(3, c.createArrayOf("bigint", cnt));
             ps.setArray(4, c.createArrayOf("float8", cpu));
             ps.setArray(5, c.createArrayOf("float8", mem));
+            ps.setArray(6, c.createArrayOf("bigint", cpuN));
+            ps.setArray(7, c.createArrayOf("bigint", memN));
             ps.executeUpdate();
         }
     }

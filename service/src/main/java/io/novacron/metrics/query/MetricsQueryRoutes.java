@@ -36,7 +36,9 @@ import java.util.TreeMap;
  * VMs together ({@code scope=org}) over a window, per step and aggregate. Buckets are
  * {@code date_bin(step, ts, 'epoch')}; a bucket cut by the window's edge aggregates only the
  * samples inside the window; empty buckets are omitted; {@code step=raw} gives one point per
- * distinct timestamp (for an organization: aggregated over its VMs at that instant).
+ * distinct timestamp (for an organization: aggregated over its VMs at that instant). Every
+ * aggregate of a metric is over the samples that carried it ({@code count} counts them), and a
+ * bucket where no sample carried the metric is omitted from that metric's points.
  */
 public final class MetricsQueryRoutes {
     /** Most points per series (Prometheus refuses more than 11,000 as well). */
@@ -207,17 +209,20 @@ public final class MetricsQueryRoutes {
     private record Points(String[] times, Aggregate[] rows, int metric, String agg) implements JsonSerializable {
         @Override
         public void serialize(JsonGenerator g, SerializerProvider provider) throws IOException {
-            g.writeStartArray(this, times.length);
+            g.writeStartArray(this);
             for (int k = 0; k < times.length; k++) {
+                Aggregate a = rows[k];
+                if (a.count(metric) == 0) {
+                    continue; // no sample of the bucket carried this metric: an empty bucket for it
+                }
                 g.writeStartArray();
                 g.writeString(times[k]);
-                Aggregate a = rows[k];
                 switch (agg) {
                     case "avg" -> g.writeNumber(a.avg(metric));
                     case "min" -> g.writeNumber(a.min(metric));
                     case "max" -> g.writeNumber(a.max(metric));
                     case "sum" -> g.writeNumber(a.sum(metric));
-                    case "count" -> g.writeNumber(a.count());
+                    case "count" -> g.writeNumber(a.count(metric));
                     case "p95" -> g.writeNumber(a.p95(metric));
                     default -> throw new IllegalArgumentException(agg);
                 }

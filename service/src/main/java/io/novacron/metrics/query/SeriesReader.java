@@ -36,7 +36,7 @@ import java.util.TreeMap;
 final class SeriesReader {
     private static final int RAW_LIMIT = MetricsQueryRoutes.MAX_POINTS * 10;
     /** The first raw metric column of {@link #fetch}'s statement. */
-    private static final int RAW_COLUMN = 11;
+    private static final int RAW_COLUMN = 12;
     /** Column 2 of {@link #fetch}'s rows: where the row comes from. */
     private static final int TIER = 0, RAW = 1, BLOCK = 2;
 
@@ -216,8 +216,10 @@ final class SeriesReader {
                     }
                     double[] v = new double[MetricKind.METRICS];
                     for (int m = 0; m < MetricKind.METRICS; m++) {
-                        // real columns are read as float: the exact value stored, as ingest aggregated it
-                        v[m] = kind.isReal(m) ? rs.getFloat(RAW_COLUMN + m) : rs.getDouble(RAW_COLUMN + m);
+                        v[m] = rs.getDouble(RAW_COLUMN + m);
+                        if (rs.wasNull()) {
+                            v[m] = Double.NaN; // the sample lacks this metric
+                        }
                     }
                     r.raw.add(new RawRow(t, v));
                 }
@@ -248,7 +250,7 @@ final class SeriesReader {
      */
     private void rawBranch(int part, long lo, long hi, List<String> branches, List<Object> args) {
         MetricKind kind = scope.kind();
-        String tierNulls = "NULL::bigint, NULL::float8[], NULL::float8[], NULL::float8[], NULL::bytea, NULL::float8, NULL::float8";
+        String tierNulls = "NULL::bigint, NULL::float8[], NULL::float8[], NULL::float8[], NULL::bytea, NULL::float8, NULL::float8, NULL::bigint[]";
         String blockCols = part + ", " + BLOCK + ", NULL::float8, " + tierNulls + ", " + nullMetrics() + ", x.data, ?::bigint, ?::bigint";
         // A block holds [block_start, block_start + span).
         String overlaps = " AND x.block_start > ? AND x.block_start < ?";
@@ -301,7 +303,7 @@ final class SeriesReader {
             if (ts >= lo && ts < hi) {
                 double[] v = new double[MetricKind.METRICS];
                 for (int m = 0; m < MetricKind.METRICS; m++) {
-                    v[m] = block.values()[m][i];
+                    v[m] = block.has(m, i) ? block.values()[m][i] : Double.NaN; // NaN: the sample lacks this metric, as for a NULL column
                 }
                 r.raw.add(new RawRow(ts, v));
             }
@@ -310,12 +312,7 @@ final class SeriesReader {
 
     /** The raw metric columns of a tier row: NULLs typed like the raw table's columns. */
     private String nullMetrics() {
-        MetricKind kind = scope.kind();
-        List<String> nulls = new ArrayList<>();
-        for (int m = 0; m < MetricKind.METRICS; m++) {
-            nulls.add(kind.isReal(m) ? "NULL::real" : "NULL::float8");
-        }
-        return String.join(", ", nulls);
+        return String.join(", ", java.util.Collections.nCopies(MetricKind.METRICS, "NULL::float8"));
     }
 
     /** The block columns of a tier or raw row. */

@@ -350,7 +350,10 @@ public final class RollupCompactor {
                     }
                     long t = Math.round(rs.getDouble(3) * 1_000_000d);
                     for (int m = 0; m < MetricKind.METRICS; m++) {
-                        v[m] = kind.isReal(m) ? rs.getFloat(4 + m) : rs.getDouble(4 + m);
+                        v[m] = rs.getDouble(4 + m);
+                        if (rs.wasNull()) {
+                            v[m] = Double.NaN; // the sample lacks this metric
+                        }
                     }
                     buckets.computeIfAbsent(BucketKey.bin(t, MINUTE_5), x -> new Aggregate(true)).add(t, v);
                     n++;
@@ -513,7 +516,7 @@ public final class RollupCompactor {
             st.executeUpdate("INSERT INTO " + scope.table() + " SELECT * FROM " + stage + " ORDER BY " + scope.keyList() + ", bucket"
                     + " ON CONFLICT (" + scope.keyList() + ", step_s, bucket) DO UPDATE SET n = EXCLUDED.n, sums = EXCLUDED.sums,"
                     + " mins = EXCLUDED.mins, maxs = EXCLUDED.maxs, sketches = EXCLUDED.sketches,"
-                    + " first_ts = EXCLUDED.first_ts, last_ts = EXCLUDED.last_ts");
+                    + " first_ts = EXCLUDED.first_ts, last_ts = EXCLUDED.last_ts, counts = EXCLUDED.counts");
         }
     }
 
@@ -535,8 +538,22 @@ public final class RollupCompactor {
             first = Aggregate.UNKNOWN;
         }
         long last = Math.round(rs.getDouble(col + 6) * 1_000_000d);
-        return Aggregate.of(rs.getLong(col), doubles(rs.getArray(col + 1)), doubles(rs.getArray(col + 2)),
+        java.sql.Array counts = rs.getArray(col + 7);
+        return Aggregate.of(rs.getLong(col), counts == null ? null : longs(counts), doubles(rs.getArray(col + 1)), doubles(rs.getArray(col + 2)),
                 doubles(rs.getArray(col + 3)), sketchMask != 0 ? rs.getBytes(col + 4) : null, sketchMask, first, last);
+    }
+
+    static long[] longs(java.sql.Array a) throws SQLException {
+        Object o = a.getArray();
+        if (o instanceof long[] l) {
+            return l;
+        }
+        Long[] boxed = (Long[]) o;
+        long[] l = new long[boxed.length];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = boxed[i];
+        }
+        return l;
     }
 
     static double[] doubles(java.sql.Array a) throws SQLException {

@@ -11,13 +11,13 @@ import java.util.SortedMap;
 /** Writes aggregate rows with binary COPY: partials into a delta table, merged tiers into a staging table. */
 public final class RollupRows {
     /** The aggregate's columns, after keys, step and bucket, in the order rows are copied. */
-    static final String COLUMNS = "n, sums, mins, maxs, sketches, first_ts, last_ts";
+    static final String COLUMNS = "n, sums, mins, maxs, sketches, first_ts, last_ts, counts";
     /**
      * The aggregate's columns as {@link RollupCompactor#aggregate} reads them, with the sketch
      * column given (the column, or {@code NULL::bytea} when quantiles are not needed).
      */
     public static String selectColumns(String sketches) {
-        return "n, sums, mins, maxs, " + sketches + ", date_part('epoch', first_ts), date_part('epoch', last_ts)";
+        return "n, sums, mins, maxs, " + sketches + ", date_part('epoch', first_ts), date_part('epoch', last_ts), counts";
     }
 
     private RollupRows() {
@@ -101,7 +101,7 @@ public final class RollupRows {
     /** One row: keys, step (tier rows only, {@code step > 0}), bucket, then {@link #COLUMNS}. */
     private static void row(PgCopyBuffer buf, RollupScope scope, int step, BucketKey k, Aggregate a) {
         int keys = scope.keys().size();
-        buf.startRow(keys + (step > 0 ? 9 : 8)).int8(k.a());
+        buf.startRow(keys + (step > 0 ? 10 : 9)).int8(k.a());
         if (keys == 2) {
             buf.int8(k.b());
         }
@@ -115,5 +115,6 @@ public final class RollupRows {
         } else {
             buf.timestamptz(a.first()).timestamptz(a.last());
         }
+        a.copyCounts(buf);
     }
 }

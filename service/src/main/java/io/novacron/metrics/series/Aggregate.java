@@ -14,6 +14,10 @@ import java.util.Arrays;
  * (a "lower nearest rank"); zero is exact. The six sketches of a row are stored one after the
  * other as varints in one bytea.
  *
+ * <p><b>Partial samples.</b> A sample may lack some metrics (NaN in {@link #add}): {@link #count()}
+ * counts samples, {@link #count(int)} the values of one metric, and every per-metric aggregate
+ * is over that metric's values only (a metric without values has no avg, min, max or p95).
+ *
  * <p><b>Span.</b> The earliest and latest sample time summarized, so a reader can tell whether a
  * window edge that cuts the bucket leaves all of its samples on one side. A row stored before the
  * span was kept reads as {@link #UNKNOWN} (the widest span), and so does anything merged with it.
@@ -30,6 +34,8 @@ public final class Aggregate {
     public static final long UNKNOWN = Long.MIN_VALUE;
 
     long n;
+    /** Values per metric (n when every sample carried it). */
+    final long[] cnt = new long[M];
     /** Epoch microseconds; the empty aggregate's span is empty (first > last). */
     long first = Long.MAX_VALUE;
     long last = Long.MIN_VALUE;
@@ -60,13 +66,28 @@ public final class Aggregate {
             }
         }
     }
-    /** Adds one sample: its time (epoch microseconds) and six values. */
+    /** Adds one sample: its time (epoch microseconds) and six values, NaN for a metric the sample lacks. */
     public void add(long tsMicros, double[] v) {
-        n++;
+        add(tsMicros, v, true);
+    }
+
+    /**
+     * Adds values at {@code tsMicros} (NaN: none for that metric); {@code newSample} false when
+     * they fill in metrics of a sample already counted (a late partial sample of the same series
+     * and time): they count as values of their metrics but not as another sample.
+     */
+    public void add(long tsMicros, double[] v, boolean newSample) {
+        if (newSample) {
+            n++;
+        }
         first = Math.min(first, tsMicros);
         last = Math.max(last, tsMicros);
         for (int m = 0; m < M; m++) {
             double x = v[m];
+            if (x != x) {
+                continue;
+            }
+            cnt[m]++;
             sum[m] += x;
             if (x < min[m]) {
                 min[m] = x;
@@ -85,6 +106,7 @@ public final class Aggregate {
         first = Math.min(first, o.first);
         last = Math.max(last, o.last);
         for (int m = 0; m < M; m++) {
+            cnt[m] += o.cnt[m];
             sum[m] += o.sum[m];
             min[m] = Math.min(min[m], o.min[m]);
             max[m] = Math.max(max[m], o.max[m]);
@@ -97,12 +119,17 @@ public final class Aggregate {
     /**
      * Reads a stored row's parts, decoding the sketches of the metrics in {@code sketchMask} only;
      * {@code sketchBytes} may be null when quantiles are not needed; {@code first}
-     * {@link #UNKNOWN} when the row has no span.
+     * {@link #UNKNOWN} when the row has no span; {@code counts} null when every metric has n values.
      */
-    public static Aggregate of(long n, double[] sums, double[] mins, double[] maxs, byte[] sketchBytes, int sketchMask,
+    public static Aggregate of(long n, long[] counts, double[] sums, double[] mins, double[] maxs, byte[] sketchBytes, int sketchMask,
                                long first, long last) {
         Aggregate a = new Aggregate(false);
         a.n = n;
+        if (counts == null) {
+            Arrays.fill(a.cnt, n);
+        } else {
+            System.arraycopy(counts, 0, a.cnt, 0, M);
+        }
         a.first = first;
         a.last = first == UNKNOWN ? Long.MAX_VALUE : last;
         System.arraycopy(sums, 0, a.sum, 0, M);
@@ -133,8 +160,14 @@ public final class Aggregate {
         return last < lo || first >= hi;
     }
 
+    /** Samples summarized. */
     public long count() {
         return n;
+    }
+
+    /** Values of metric {@code m} summarized (at most {@link #count()}). */
+    public long count(int m) {
+        return cnt[m];
     }
 
     public double sum(int m) {
@@ -150,7 +183,7 @@ public final class Aggregate {
     }
 
     public double avg(int m) {
-        return sum[m] / n;
+        return sum[m] / cnt[m];
     }
 
     /** The p95 of metric {@code m}, within the documented bound; needs sketches. */
@@ -161,6 +194,17 @@ public final class Aggregate {
     /** The rollup columns {@code n, sums, mins, maxs, sketches}, in that order, into a COPY row. */
     public void copyColumns(PgCopyBuffer buf) {
         buf.int8(n).float8Array(sum).float8Array(min).float8Array(max).bytea(encodeSketches());
+    }
+
+    /** The rollup column {@code counts} into a COPY row: NULL when every metric has n values (V32). */
+    public void copyCounts(PgCopyBuffer buf) {
+        for (int m = 0; m < M; m++) {
+            if (cnt[m] != n) {
+                buf.int8Array(cnt);
+                return;
+            }
+        }
+        buf.nullField();
     }
 
     public byte[] encodeSketches() {

@@ -35,6 +35,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Property-style check of API.md's promise: every step × agg × scope answer equals the same
  * aggregation computed by SQL over the raw table, on random data sent out of order, late (after
  * a compaction already folded their buckets) and partly twice; p95 within the sketch's bound.
+ * Samples are partial too: some metrics only, one line per metric, or in two parts of which the
+ * second arrives late (filling in metrics of a stored row, sometimes repeating one of its
+ * metrics with another value); every metric's aggregates are over the samples that carried it.
  * Checked with the late samples still in the delta (and the newest ones past the watermarks,
  * in raw rows only), then again once the compactor has folded them, then with most of the window
  * packed into blocks (V35), with late and re-sent samples landing in packed hours, before and
@@ -63,28 +66,37 @@ class MetricsQueryPropertyTest {
         Random rnd = new Random(42);
         Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(30, ChronoUnit.HOURS);
         List<String> lines = new ArrayList<>();
+        List<String> fills = new ArrayList<>();
         for (int i = 0; i < 29 * 60; i++) {
             for (long vm : new long[] {vm1, vm2, otherVm}) {
                 long ts = start.plusSeconds(60L * i + rnd.nextInt(60)).toEpochMilli();
                 double cpu = Math.round(rnd.nextDouble() * 1000) / 10.0;
-                lines.add("vm,vm_id=" + vm + " cpu_usage=" + cpu + ",memory_usage=" + (rnd.nextDouble() * 100)
-                        + ",disk_read_bps=" + rnd.nextInt(1_000_000) + ",disk_write_bps=" + (rnd.nextDouble() * 1e7)
-                        + ",net_rx_bps=" + (rnd.nextInt(5) == 0 ? 0 : rnd.nextDouble() * 1e9) + ",net_tx_bps=" + rnd.nextInt(3) * 1e4 + " " + ts);
+                String[] f = {"cpu_usage=" + cpu, "memory_usage=" + (rnd.nextDouble() * 100), "disk_read_bps=" + rnd.nextInt(1_000_000) + "i",
+                        "disk_write_bps=" + (rnd.nextDouble() * 1e7), "net_rx_bps=" + (rnd.nextInt(5) == 0 ? 0 : rnd.nextDouble() * 1e9),
+                        "net_tx_bps=" + rnd.nextInt(3) * 1e4};
+                sample(rnd, "vm,vm_id=" + vm, f, ts, lines, fills);
             }
             long ts = start.plusSeconds(60L * i + rnd.nextInt(60)).toEpochMilli();
-            lines.add("node,node_id=" + node + " cpu_usage=" + rnd.nextInt(101) + ",memory_usage=" + rnd.nextDouble() * 100
-                    + ",disk_usage=55.5,load_1m=" + rnd.nextDouble() * 16 + ",net_rx_bps=" + rnd.nextDouble() * 1e8
-                    + ",net_tx_bps=" + rnd.nextDouble() * 1e8 + " " + ts);
+            String[] f = {"cpu_usage=" + rnd.nextInt(101), "memory_usage=" + rnd.nextDouble() * 100, "disk_usage=55.5",
+                    "load_1m=" + rnd.nextDouble() * 16, "net_rx_bps=" + rnd.nextDouble() * 1e8, "net_tx_bps=" + rnd.nextDouble() * 1e8};
+            sample(rnd, "node,node_id=" + node, f, ts, lines, fills);
         }
         Collections.shuffle(lines, rnd);
+        Collections.shuffle(fills, rnd);
         int late = lines.size() / 20;
         List<String> first = lines.subList(0, lines.size() - late);
         List<String> lateOnes = lines.subList(lines.size() - late, lines.size());
+        List<String> firstFills = fills.subList(0, fills.size() / 2);
+        List<String> lateFills = fills.subList(fills.size() / 2, fills.size());
         send(first);
+        send(firstFills);
         compactor().compactAll();
-        // Late samples land in buckets already compacted; a tenth of everything is sent again.
+        // Late samples land in buckets already compacted; so do the late parts of partial samples
+        // (filling in metrics of stored rows); a tenth of everything is sent again.
         send(lateOnes);
+        send(lateFills);
         send(lines.subList(0, lines.size() / 10));
+        send(fills.subList(0, fills.size() / 10));
         from = start.plusSeconds(3 * 3600 + 17);
         to = start.plusSeconds(28 * 3600 + 13 * 60 + 5);
         try (Connection c = service.database().connect(); var st = c.createStatement()) {
@@ -97,6 +109,34 @@ class MetricsQueryPropertyTest {
     }
 
     static long startMicros;
+
+    /**
+     * One sample as line protocol: whole (half of them), some metrics only, one line per metric
+     * (like Prometheus: the same key in one or several batches), or in two parts of which the
+     * second (in {@code fills}) arrives later, sometimes repeating a metric of the first with
+     * another value (a duplicate metric: the first stored value stays).
+     */
+    private static void sample(Random rnd, String series, String[] fields, long ts, List<String> lines, List<String> fills) {
+        List<String> f = new ArrayList<>(List.of(fields));
+        Collections.shuffle(f, rnd);
+        int r = rnd.nextInt(20);
+        if (r < 10) {
+            lines.add(series + " " + String.join(",", f) + " " + ts);
+        } else if (r < 13) {
+            lines.add(series + " " + String.join(",", f.subList(0, 1 + rnd.nextInt(5))) + " " + ts);
+        } else if (r < 16) {
+            f.subList(0, 1 + rnd.nextInt(6)).forEach(x -> lines.add(series + " " + x + " " + ts));
+        } else {
+            int cut = 1 + rnd.nextInt(5);
+            lines.add(series + " " + String.join(",", f.subList(0, cut)) + " " + ts);
+            List<String> rest = new ArrayList<>(f.subList(cut, f.size()));
+            if (rnd.nextBoolean()) {
+                String again = f.get(0);
+                rest.add(again.substring(0, again.indexOf('=') + 1) + (again.contains("disk_usage") ? "44" : "7"));
+            }
+            fills.add(series + " " + String.join(",", rest) + " " + ts);
+        }
+    }
 
     static void send(List<String> lines) {
         for (int i = 0; i < lines.size(); i += 2000) {
@@ -140,21 +180,43 @@ class MetricsQueryPropertyTest {
 
         // Late samples in packed hours (new timestamps: seconds no sample of the test uses), and
         // packed samples sent again (duplicates), mixed in the same batches.
-        List<String> repeated = new ArrayList<>();
+        // Packed samples sent again with other values for the metrics they carry (duplicates: the
+        // first values stay), and packed partial samples completed (their missing metrics are new).
+        List<String> repeated = new ArrayList<>(), completed = new ArrayList<>();
+        List<String> metrics = MetricKind.VM.metrics();
         try (Connection c = service.database().connect(); var st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT vm_id, (extract(epoch FROM ts) * 1000)::bigint, cpu_usage FROM ref_vm WHERE ts < "
-                     + packedUntil + " AND org_id = " + org + " ORDER BY random() LIMIT 300")) {
-            while (rs.next()) {
-                // A packed timestamp sent again, with other values: still a duplicate, the first values stay.
-                repeated.add("vm,vm_id=" + rs.getLong(1) + " cpu_usage=1,memory_usage=2,disk_read_bps=3,disk_write_bps=4,net_rx_bps=5,net_tx_bps=6 " + rs.getLong(2));
+             PreparedStatement fill = c.prepareStatement("UPDATE ref_vm SET " + String.join(", ", metrics.stream().map(m -> m + " = coalesce(" + m + ", ?)").toList())
+                     + " WHERE org_id = ? AND vm_id = ? AND ts = to_timestamp(?::float8 / 1000)")) {
+            try (ResultSet rs = st.executeQuery("SELECT vm_id, (extract(epoch FROM ts) * 1000)::bigint, " + String.join(", ", metrics)
+                    + " FROM ref_vm WHERE ts < " + packedUntil + " AND org_id = " + org + " ORDER BY random() LIMIT 400")) {
+                for (int k = 0; rs.next(); k++) {
+                    List<String> present = new ArrayList<>(), absent = new ArrayList<>();
+                    for (int m = 0; m < metrics.size(); m++) {
+                        rs.getDouble(3 + m);
+                        (rs.wasNull() ? absent : present).add(metrics.get(m) + "=" + (m + 1));
+                    }
+                    if (k % 2 == 0 && !absent.isEmpty() && completed.size() < 60) {
+                        completed.add("vm,vm_id=" + rs.getLong(1) + " " + String.join(",", absent) + " " + rs.getLong(2));
+                        for (int m = 0; m < metrics.size(); m++) {
+                            fill.setDouble(1 + m, m + 1);
+                        }
+                        fill.setLong(7, org);
+                        fill.setLong(8, rs.getLong(1));
+                        fill.setLong(9, rs.getLong(2));
+                        assertThat(fill.executeUpdate()).isEqualTo(1);
+                    } else if (repeated.size() < 200) {
+                        repeated.add("vm,vm_id=" + rs.getLong(1) + " " + String.join(",", present) + " " + rs.getLong(2));
+                    }
+                }
             }
         }
+        assertThat(completed).as("partial packed samples to complete").isNotEmpty();
         Random rnd = new Random(7);
         List<String> late = new ArrayList<>();
         long packedMicros = fx.one("SELECT (extract(epoch FROM " + packedUntil + ") * 1000000)::bigint");
         try (Connection c = service.database().connect();
-             PreparedStatement vmRef = c.prepareStatement("INSERT INTO ref_vm VALUES (?, ?, to_timestamp(?::float8 / 1000), ?::real, ?::real, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
-             PreparedStatement nodeRef = c.prepareStatement("INSERT INTO ref_node VALUES (?, to_timestamp(?::float8 / 1000), ?::real, ?::real, ?::real, ?::real, ?, ?) ON CONFLICT DO NOTHING")) {
+             PreparedStatement vmRef = c.prepareStatement("INSERT INTO ref_vm VALUES (?, ?, to_timestamp(?::float8 / 1000), ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+             PreparedStatement nodeRef = c.prepareStatement("INSERT INTO ref_node VALUES (?, to_timestamp(?::float8 / 1000), ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
             for (int i = 0; i < 400; i++) {
                 // Inside packed hours; milliseconds 1..999 are never used by the data above (whole seconds).
                 long ms = startMicros / 1000 + rnd.nextLong((packedMicros - startMicros) / 1000 / 1000) * 1000 + 1 + rnd.nextInt(999);
@@ -187,9 +249,10 @@ class MetricsQueryPropertyTest {
         long before = fx.one("SELECT count(*) FROM ref_vm") + fx.one("SELECT count(*) FROM ref_node");
         List<String> all = new ArrayList<>(late);
         all.addAll(repeated);
+        all.addAll(completed);
         Collections.shuffle(all, rnd);
         long[] counted = sendCounting(all);
-        assertThat(counted[0]).as("accepted: the new late samples").isEqualTo(late.size());
+        assertThat(counted[0]).as("accepted: the new late samples and the completed ones").isEqualTo(late.size() + completed.size());
         assertThat(counted[1]).as("duplicates: the packed samples sent again").isEqualTo(repeated.size());
         assertThat(before).isEqualTo(fx.one("SELECT count(*) FROM ref_vm") + fx.one("SELECT count(*) FROM ref_node"));
         checkAll();
@@ -201,6 +264,7 @@ class MetricsQueryPropertyTest {
         compactor().compactAll();
         checkAll();
         assertThat(sendCounting(repeated)[1]).as("still duplicates once folded").isEqualTo(repeated.size());
+        assertThat(sendCounting(completed)[1]).as("completed samples are whole now").isEqualTo(completed.size());
     }
 
     /** {accepted, duplicates} summed over the batches. */
@@ -274,7 +338,7 @@ class MetricsQueryPropertyTest {
             String agg = s.path("agg").asText();
             Map<String, double[]> expected = reference.computeIfAbsent(List.of(table, where, metric, step), k -> {
                 try {
-                    return expected(table, where, metric, kind.isReal(kind.metricIndex(metric)), step);
+                    return expected(table, where, metric, step);
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -309,8 +373,8 @@ class MetricsQueryPropertyTest {
         return s;
     }
 
-    /** bucket → sorted values, by SQL over the raw table. */
-    private static Map<String, double[]> expected(String table, String where, String metric, boolean real, String step) throws Exception {
+    /** bucket → sorted values of the metric (buckets where no sample carried it omitted), by SQL over the reference table. */
+    private static Map<String, double[]> expected(String table, String where, String metric, String step) throws Exception {
         String bucket = step.equals("raw") ? "ts" : "date_bin(interval '" + switch (step) {
             case "1m" -> "1 minute";
             case "5m" -> "5 minutes";
@@ -318,7 +382,7 @@ class MetricsQueryPropertyTest {
             default -> "1 day";
         } + "', ts, timestamptz 'epoch')";
         String sql = "SELECT date_part('epoch', " + bucket + "), array_agg(" + metric + " ORDER BY " + metric + ") FROM " + table
-                + " WHERE " + where + " AND ts >= ? AND ts < ? GROUP BY 1 ORDER BY 1";
+                + " WHERE " + where + " AND ts >= ? AND ts < ? AND " + metric + " IS NOT NULL GROUP BY 1 ORDER BY 1";
         Map<String, double[]> out = new LinkedHashMap<>(); // in time order (ORDER BY 1)
         try (Connection c = service.database().connect(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setObject(1, from.atOffset(java.time.ZoneOffset.UTC));
@@ -330,7 +394,7 @@ class MetricsQueryPropertyTest {
                     Object[] vals = (Object[]) a.getArray();
                     double[] d = new double[vals.length];
                     for (int i = 0; i < d.length; i++) {
-                        d[i] = real ? ((Float) vals[i]).doubleValue() : (Double) vals[i];
+                        d[i] = (Double) vals[i];
                     }
                     out.put(Instant.EPOCH.plusNanos(micros * 1000).toString(), d);
                 }
