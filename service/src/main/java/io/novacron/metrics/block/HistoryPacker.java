@@ -201,12 +201,12 @@ public final class HistoryPacker {
                     return null;
                 }
                 lockExclusive(c, t);
-                long hour = s.movedUntil;
+                long hour = firstHourWithRows(c, t, s.movedUntil, s.packedUntil);
                 // Blocks of hours at or after moved_until are never written by a fold (it takes only
                 // older hours), so a plain COPY cannot meet an existing block.
-                long n = packHour(c, t, hour, false);
+                long n = hour < s.packedUntil ? packHour(c, t, hour, false) : 0;
                 try (PreparedStatement ps = c.prepareStatement("UPDATE metric_pack_watermark SET moved_until = ? WHERE scope = ?")) {
-                    ps.setObject(1, io.novacron.metrics.series.BucketKey.timestamp(hour + BlockTable.SPAN_MICROS));
+                    ps.setObject(1, io.novacron.metrics.series.BucketKey.timestamp(Math.min(s.packedUntil, hour + BlockTable.SPAN_MICROS)));
                     ps.setString(2, t.scope());
                     ps.executeUpdate();
                 }
@@ -221,6 +221,41 @@ public final class HistoryPacker {
             moved += r[1];
         }
         return moved;
+    }
+
+    /**
+     * The first hour in [from, to) that has rows, or {@code to}: a fresh scope starts at its oldest
+     * raw day, and a day may begin with hours without samples. Binary search on "any row in
+     * [lo, mid)" probes (the ts BRIN, LIMIT 1) instead of one transaction per empty hour.
+     */
+    private static long firstHourWithRows(Connection c, BlockTable t, long from, long to) throws SQLException {
+        long span = BlockTable.SPAN_MICROS;
+        if (hasRows(c, t, from, Math.min(to, from + span))) {
+            return from;
+        }
+        if (!hasRows(c, t, from, to)) {
+            return to;
+        }
+        long lo = from, hi = to; // none in [from, lo), some in [lo, hi)
+        while (hi - lo > span) {
+            long mid = lo + Math.max(span, (hi - lo) / 2 / span * span);
+            if (hasRows(c, t, lo, mid)) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        return lo;
+    }
+
+    private static boolean hasRows(Connection c, BlockTable t, long from, long to) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + t.rawTable() + " WHERE ts >= ? AND ts < ? LIMIT 1")) {
+            ps.setObject(1, io.novacron.metrics.series.BucketKey.timestamp(from));
+            ps.setObject(2, io.novacron.metrics.series.BucketKey.timestamp(to));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     private long foldDirty(BlockTable t, TreeSet<String> emptied) {

@@ -90,7 +90,7 @@ class HistoryPackerTest {
             }
             CompletableFuture<Long> run = CompletableFuture.supplyAsync(() -> packer().packAll());
             int pid = 0;
-            for (int i = 0; i < 600 && pid == 0; i++) {
+            for (int i = 0; i < 3000 && pid == 0; i++) { // at most 5 minutes on a loaded machine
                 try (Statement st = killer.createStatement(); ResultSet rs = st.executeQuery(
                         "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY vm_metric_block%'")) {
                     pid = rs.next() ? rs.getInt(1) : 0;
@@ -101,7 +101,7 @@ class HistoryPackerTest {
             try (Statement st = killer.createStatement()) {
                 st.execute("SELECT pg_terminate_backend(" + pid + ")");
             }
-            assertThatThrownBy(run::join).hasRootCauseInstanceOf(org.postgresql.util.PSQLException.class);
+            assertThatThrownBy(run::join).hasCauseInstanceOf(io.novacron.db.DbException.class); // its connection died mid-COPY
             blocker.rollback();
         }
         assertThat(fx.one("SELECT count(*) FROM vm_metrics")).as("every sample still a row").isEqualTo(rows);
