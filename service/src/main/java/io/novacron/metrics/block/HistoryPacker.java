@@ -56,6 +56,7 @@ import javax.sql.DataSource;
 public final class HistoryPacker {
     private static final Duration MAINTENANCE_TIMEOUT = Duration.ofMinutes(10);
     private static final int FETCH = 10_000;
+    private static final Duration TRUNCATE_LOCK_WAIT = Duration.ofSeconds(1);
 
     private final Tx tx;
     private final DataSource ds;
@@ -129,6 +130,7 @@ public final class HistoryPacker {
             advance(t);
             moved += moveHours(t, emptied);
             vacuum(emptied);
+            truncateEmptyDays(t, emptied);
         }
         refreshStats();
         return moved;
@@ -470,6 +472,48 @@ public final class HistoryPacker {
     private static String partition(BlockTable t, long micros) {
         java.time.LocalDate d = java.time.LocalDate.ofEpochDay(Math.floorDiv(micros, 86_400_000_000L));
         return t.rawTable() + "_p" + d.toString().replace("-", "");
+    }
+
+    /**
+     * A day partition whose every hour is moved, and that holds no row, is TRUNCATEd: VACUUM
+     * hands back its empty heap but not its primary-key index (measured on small: 36 MB of index
+     * for an emptied day, 14 B per packed sample). Under the exclusive pack lock no late batch can
+     * be inserting into it; the partition's own lock is waited for at most {@link #TRUNCATE_LOCK_WAIT}
+     * (readers hold it), else the next run tries again.
+     */
+    private void truncateEmptyDays(BlockTable t, TreeSet<String> partitions) {
+        for (String p : partitions) {
+            long dayEnd = (java.time.LocalDate.parse(p.substring(p.length() - 8), java.time.format.DateTimeFormatter.BASIC_ISO_DATE)
+                    .toEpochDay() + 1) * 86_400_000_000L;
+            try {
+                tx.inTransaction(c -> {
+                    if (state(c, t).movedUntil < dayEnd) {
+                        return null;
+                    }
+                    try (Statement st = c.createStatement()) {
+                        st.execute("SET LOCAL lock_timeout = '" + TRUNCATE_LOCK_WAIT.toMillis() + "ms'");
+                    }
+                    try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+                        ps.setString(1, t.packLock());
+                        ps.execute();
+                    }
+                    try (Statement st = c.createStatement()) {
+                        st.execute("LOCK TABLE " + p + " IN ACCESS EXCLUSIVE MODE");
+                        try (ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM " + p + ")")) {
+                            rs.next();
+                            if (!rs.getBoolean(1)) {
+                                st.execute("TRUNCATE " + p);
+                            }
+                        }
+                    }
+                    return null;
+                });
+            } catch (io.novacron.db.DbException e) {
+                if (!io.novacron.db.SqlStates.LOCK_NOT_AVAILABLE.equals(e.sqlState())) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** VACUUM cannot run in a transaction: an autocommit connection of its own. */

@@ -66,6 +66,11 @@ class HistoryPackerTest {
                     + ",net_rx_bps=" + v[4] + ",net_tx_bps=" + v[5] + " " + ms);
             lines.add("node,node_id=" + node + " cpu_usage=" + v[0] + " " + ms);
         }
+        // A few samples of yesterday (its partition is emptied by packing, then truncated).
+        long yesterday = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(1, ChronoUnit.DAYS).plus(3, ChronoUnit.HOURS).toEpochMilli();
+        for (int i = 0; i < 30; i++) {
+            lines.add("vm,vm_id=" + vm + " cpu_usage=" + i + " " + (yesterday + i * 60_000L));
+        }
         Http.Response r = service.admin().send("POST", "/api/v1/metrics/write?precision=ms", String.join("\n", lines), Map.of("Content-Type", "text/plain"));
         assertThat(r.status()).as(r.toString()).isEqualTo(202);
         new RollupCompactor(tx(), Duration.ofDays(7), Clock.systemUTC(), new SimpleMeterRegistry()).compactAll();
@@ -118,6 +123,8 @@ class HistoryPackerTest {
         assertThat(fx.one("SELECT count(*) FROM vm_metrics WHERE ts < (SELECT packed_until FROM metric_pack_watermark WHERE scope = 'vm')")).isZero();
         assertThat(fx.one("SELECT count(*) FROM vm_metrics") + fx.one("SELECT coalesce(sum(n), 0) FROM vm_metric_block")).isEqualTo(rows);
         assertThat(fx.one("SELECT count(*) FROM metric_pack_watermark WHERE moved_until = packed_until")).isEqualTo(2);
+        assertThat(fx.one("SELECT pg_relation_size('vm_metrics_p' || to_char(current_date - 1, 'YYYYMMDD') || '_pkey')"))
+                .as("yesterday's emptied partition truncated: its index too").isLessThanOrEqualTo(8192);
         assertThat(fx.one("SELECT sum(samples) FROM metric_pack_stats")).isEqualTo(moved);
         Http.Response r = service.as(token).get("/api/v1/metrics/query?scope=vm&id=" + vm + "&from=" + start + "&to=" + Instant.now()
                 + "&step=raw&agg=min&metric=cpu_usage&metric=memory_usage&metric=disk_read_bps&metric=disk_write_bps&metric=net_rx_bps&metric=net_tx_bps");
