@@ -198,11 +198,11 @@ public final class HistoryPacker {
         long moved = 0;
         while (!Thread.currentThread().isInterrupted()) {
             long[] r = tx.inTransaction(c -> {
+                lockExclusive(c, t); // before reading the state: another instance's packer may just have moved this hour
                 State s = state(c, t);
                 if (s.movedUntil == Long.MIN_VALUE || s.movedUntil >= s.packedUntil) {
                     return null;
                 }
-                lockExclusive(c, t);
                 long hour = firstHourWithRows(c, t, s.movedUntil, s.packedUntil);
                 // Blocks of hours at or after moved_until are never written by a fold (it takes only
                 // older hours), so a plain COPY cannot meet an existing block.
