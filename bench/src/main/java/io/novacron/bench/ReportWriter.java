@@ -117,8 +117,20 @@ public final class ReportWriter {
 
     private static void storage(StringBuilder s, Storage.Result st) {
         s.append("\n## Storage\n\n");
-        s.append(String.format(Locale.ROOT, "- raw VM samples (`vm_metrics`, all partitions, heap + indexes + TOAST): %,d rows, %s, "
-                + "**%.0f bytes per sample**%n", st.vmSamples(), size(st.vmMetricsBytes()), st.bytesPerVmSample()));
+        s.append(String.format(Locale.ROOT, "- raw VM samples (`vm_metrics` rows + `vm_metric_block` blocks, all partitions, heap + indexes + TOAST):"
+                + " %,d samples, %s, **%.1f bytes per sample**%n", st.vmSamples(), size(st.vmMetricsBytes()), st.bytesPerVmSample()));
+        s.append(String.format(Locale.ROOT, "  - hot (rows): %,d samples, %s, %.1f bytes per sample (a partition's pages freed by packing are reused by"
+                        + " later rows of its day, not handed back)%n", st.hotSamples(), size(st.hotBytes()),
+                st.hotSamples() == 0 ? 0 : (double) st.hotBytes() / st.hotSamples()));
+        s.append(String.format(Locale.ROOT, "  - packed (blocks): %,d samples, %s, **%.2f bytes per sample**%n", st.packedSamples(), size(st.packedBytes()),
+                st.packedSamples() == 0 ? 0 : (double) st.packedBytes() / st.packedSamples()));
+        if (st.reference() != null) {
+            PackedReference.Result z = st.reference();
+            s.append(String.format(Locale.ROOT, "  - block payload on %,d blocks (%,d samples): codec %.2f B/sample; zstd level %d of the same column"
+                            + " streams (8-byte values): %.2f B/sample per column, %.2f per block (codec ÷ best zstd: %.2f)%n",
+                    z.blocks(), z.samples(), z.codecPerSample(), PackedReference.LEVEL, z.zstdColumnPerSample(), z.zstdBlockPerSample(),
+                    z.codecPerSample() / Math.min(z.zstdColumnPerSample(), z.zstdBlockPerSample())));
+        }
         s.append(String.format(Locale.ROOT, "- all VM series tables (`vm_*` of 1 MB or more: raw, rollups, latest values): %s, "
                 + "%.0f bytes per raw sample%n", size(st.vmSeriesBytes()), st.seriesBytesPerVmSample()));
         s.append(String.format(Locale.ROOT, "- raw node samples (`node_metrics`): %,d rows, %s%n", st.nodeSamples(), size(st.nodeMetricsBytes())));

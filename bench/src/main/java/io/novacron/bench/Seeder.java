@@ -85,7 +85,8 @@ public final class Seeder {
     /**
      * Waits (at most 20 minutes) until the service's compactor has moved {@code ingest_until} up to
      * its grace before the newest sample, built the 5-minute rows of every whole hour before it and
-     * folded the closed organization partials: the reads
+     * folded the closed organization partials, and the packer has moved every hour older than
+     * the default pack age (2 h) whose 5-minute rows exist into blocks: the reads
      * are measured in steady state, not while a bulk load's backlog is being compacted. Queries
      * are exact either way; they only read more raw rows before. Returns the seconds waited.
      */
@@ -96,7 +97,10 @@ public final class Seeder {
                             OR w.tier_until < date_trunc('hour', w.ingest_until)
                             OR w.ingest_until < (SELECT max(ts) FROM vm_latest) - interval '16 minutes' AND w.scope = 'vm'
                             OR w.ingest_until < (SELECT max(ts) FROM node_latest) - interval '16 minutes' AND w.scope = 'node')
-                     + (SELECT count(*) FROM (SELECT 1 FROM org_rollup_delta WHERE bucket < now() - interval '4 minutes' LIMIT 1) d)""";
+                     + (SELECT count(*) FROM (SELECT 1 FROM org_rollup_delta WHERE bucket < now() - interval '4 minutes' LIMIT 1) d)
+                     + (SELECT count(*) FROM metric_pack_watermark p JOIN rollup_watermark r USING (scope)
+                         WHERE p.packed_until IS NULL OR p.moved_until < p.packed_until
+                            OR p.packed_until < date_trunc('hour', least(now() - interval '2 hours', r.tier_until)))""";
         long t0 = System.nanoTime();
         while (System.nanoTime() - t0 < 20L * 60 * 1_000_000_000L) {
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(pending)) {

@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Storage cost from the catalog: bytes per raw VM sample (the {@code vm_metrics} partition tree,
- * heap plus indexes plus TOAST, over its row count), the size of every table of 1 MB or more
+ * Storage cost from the catalog: bytes per raw VM sample (the {@code vm_metrics} partition tree
+ * and the packed blocks of {@code vm_metric_block}, heap plus indexes plus TOAST, over the samples
+ * they hold), hot and packed apart, the block codec against zstd, the size of every table of 1 MB or more
  * (rollups and read models included), and the database's total size.
  */
 public final class Storage {
@@ -20,9 +21,21 @@ public final class Storage {
      * @param vmSeriesBytes every table holding VM series data ({@code vm_*}: raw samples, rollups,
      *                      latest values), so {@code vmSeriesBytes / vmSamples} is the all-in cost of a sample
      */
+    /**
+     * @param vmSamples      hot rows plus packed samples; {@code vmMetricsBytes} both tiers' tables
+     * @param packedSamples  VM samples in blocks ({@code vm_metric_block}), {@code packedBytes} its size
+     * @param reference      the codec against zstd-22 on a sample of the blocks (null when nothing is packed)
+     */
     public record Result(long vmSamples, long vmMetricsBytes, double bytesPerVmSample, long vmSeriesBytes,
                          double seriesBytesPerVmSample, long nodeSamples, long nodeMetricsBytes, long databaseBytes,
-                         List<Table> tables) {
+                         List<Table> tables, long packedSamples, long packedBytes, PackedReference.Result reference) {
+        public long hotSamples() {
+            return vmSamples - packedSamples;
+        }
+
+        public long hotBytes() {
+            return vmMetricsBytes - packedBytes;
+        }
     }
 
     private Storage() {
@@ -41,8 +54,10 @@ public final class Storage {
             ORDER BY 2 DESC""";
 
     public static Result measure(Connection c) throws SQLException {
-        long vmBytes = treeSize(c, "vm_metrics"), nodeBytes = treeSize(c, "node_metrics");
-        long vmRows = count(c, "vm_metrics"), nodeRows = count(c, "node_metrics");
+        long packedBytes = treeSize(c, "vm_metric_block");
+        long packed = packedSamples(c, "vm_metric_block");
+        long vmBytes = treeSize(c, "vm_metrics") + packedBytes, nodeBytes = treeSize(c, "node_metrics") + treeSize(c, "node_metric_block");
+        long vmRows = count(c, "vm_metrics") + packed, nodeRows = count(c, "node_metrics") + packedSamples(c, "node_metric_block");
         List<Table> tables = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(TABLES)) {
             while (rs.next()) {
@@ -56,7 +71,24 @@ public final class Storage {
         }
         long series = tables.stream().filter(t -> t.name().startsWith("vm_")).mapToLong(Table::totalBytes).sum();
         return new Result(vmRows, vmBytes, vmRows == 0 ? 0 : (double) vmBytes / vmRows, series,
-                vmRows == 0 ? 0 : (double) series / vmRows, nodeRows, nodeBytes, dbBytes, tables);
+                vmRows == 0 ? 0 : (double) series / vmRows, nodeRows, nodeBytes, dbBytes, tables, packed, packedBytes,
+                packed == 0 ? null : PackedReference.measure(c, 20_000));
+    }
+
+    private static long packedSamples(Connection c, String table) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return 0;
+                }
+            }
+        }
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT coalesce(sum(n), 0) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private static long treeSize(Connection c, String table) throws SQLException {

@@ -24,6 +24,7 @@ import io.novacron.metrics.ingest.IngestTimings;
 import io.novacron.metrics.ingest.MetricIngest;
 import io.novacron.metrics.ingest.MetricsIngestRoutes;
 import io.novacron.metrics.query.MetricsQueryRoutes;
+import io.novacron.metrics.block.HistoryPacker;
 import io.novacron.metrics.rollup.MetricRetention;
 import io.novacron.metrics.rollup.RollupCompactor;
 import io.novacron.ops.Health;
@@ -59,7 +60,7 @@ public final class Application implements AutoCloseable {
      * The metric store's parts over an open database, without HTTP: what the service runs, and
      * what the {@code compact} command and the ingest benchmark drive directly.
      */
-    public record Storage(Tx tx, MetricIngest ingest, RollupCompactor compactor, MetricRetention retention) {
+    public record Storage(Tx tx, MetricIngest ingest, RollupCompactor compactor, MetricRetention retention, HistoryPacker packer) {
     }
 
     public static Storage storage(Database db, ServiceConfig config, Clock clock, MeterRegistry registry) {
@@ -70,7 +71,8 @@ public final class Application implements AutoCloseable {
         Tx tx = new Tx(db.dataSource(), replicas);
         return new Storage(tx, new MetricIngest(tx, config.retention(), clock, new IngestTimings(registry)),
                 new RollupCompactor(tx, config.retention().raw(), clock, registry),
-                new MetricRetention(tx, config.retention(), clock));
+                new MetricRetention(tx, config.retention(), clock),
+                new HistoryPacker(tx, db.dataSource(), config.retention().packAfter(), clock, registry));
     }
 
     /** A route as registered with Javalin, e.g. {@code GET /api/v1/vms/{id}}. */
@@ -113,6 +115,7 @@ public final class Application implements AutoCloseable {
             return null;
         }));
         maintenance.every("rollup-compaction", Duration.ofSeconds(2), storage.compactor()::compactAll);
+        maintenance.every("metric-packing", Duration.ofMinutes(1), storage.packer()::packAll);
     }
 
     /** Builds the service and starts serving on the configured port (0 picks a free one). */

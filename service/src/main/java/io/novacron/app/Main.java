@@ -108,8 +108,9 @@ public final class Main implements Runnable {
     }
 
     @Command(name = "compact", mixinStandardHelpOptions = true,
-            description = "Fold the rollups until they have caught up (what the service does every 2 s), print the rows folded and exit."
-                    + " Safe beside running instances: one compactor per scope holds its lock.")
+            description = "Fold the rollups until they have caught up (what the service does every 2 s), then pack the raw history"
+                    + " older than NOVACRON_PACK_AFTER_MINUTES into blocks (what it does every minute), print what moved and exit."
+                    + " Safe beside running instances: one compactor per scope holds its lock, one packer its pack lock.")
     static final class Compact implements Callable<Integer> {
         @Mixin
         Settings settings;
@@ -118,10 +119,14 @@ public final class Main implements Runnable {
         public Integer call() {
             ServiceConfig cfg = settings.resolve();
             try (Database db = Database.open(cfg.db(), new SimpleMeterRegistry())) {
-                RollupCompactor compactor = Application.storage(db, cfg, java.time.Clock.systemUTC(), new SimpleMeterRegistry()).compactor();
+                Application.Storage storage = Application.storage(db, cfg, java.time.Clock.systemUTC(), new SimpleMeterRegistry());
+                RollupCompactor compactor = storage.compactor();
                 long t = System.nanoTime();
                 long rows = compactor.compactAll();
                 System.out.printf("folded %,d rows in %.1f s%n", rows, (System.nanoTime() - t) / 1e9);
+                t = System.nanoTime();
+                long packed = storage.packer().packAll();
+                System.out.printf("packed %,d samples in %.1f s%n", packed, (System.nanoTime() - t) / 1e9);
             }
             return 0;
         }

@@ -84,9 +84,17 @@ public record ServiceConfig(Database db, Http http, Ingest ingest, Retention ret
         }
     }
 
-    /** How long each resolution of the time series is kept. */
-    public record Retention(Duration raw, Duration fiveMinute, Duration hourly, Duration daily) {
+    /**
+     * How long each resolution of the time series is kept.
+     *
+     * @param packAfter raw samples older than this move into compressed hour blocks
+     *                  (NOVACRON_PACK_AFTER_MINUTES, default 120; 0 turns packing off)
+     */
+    public record Retention(Duration raw, Duration fiveMinute, Duration hourly, Duration daily, Duration packAfter) {
         public Retention {
+            if (!packAfter.isZero()) {
+                requireRange("NOVACRON_PACK_AFTER_MINUTES", packAfter.toMinutes(), 30, raw.toMinutes());
+            }
             requirePositive("NOVACRON_RETENTION_RAW_DAYS", raw, Duration.ofDays(1));
             requirePositive("NOVACRON_RETENTION_5M_DAYS", fiveMinute, Duration.ofDays(1));
             requirePositive("NOVACRON_RETENTION_1H_DAYS", hourly, Duration.ofDays(1));
@@ -254,7 +262,8 @@ public record ServiceConfig(Database db, Http http, Ingest ingest, Retention ret
                         Duration.ofDays(integer(get, "NOVACRON_RETENTION_RAW_DAYS", 7)),
                         Duration.ofDays(integer(get, "NOVACRON_RETENTION_5M_DAYS", 30)),
                         Duration.ofDays(integer(get, "NOVACRON_RETENTION_1H_DAYS", 365)),
-                        Duration.ofDays(integer(get, "NOVACRON_RETENTION_1D_DAYS", 36500))),
+                        Duration.ofDays(integer(get, "NOVACRON_RETENTION_1D_DAYS", 36500)),
+                        Duration.ofMinutes(integer(get, "NOVACRON_PACK_AFTER_MINUTES", 120))),
                 new Cache(
                         bool(get, "NOVACRON_CACHE_ENABLED", true),
                         integer(get, "NOVACRON_CACHE_MAX_ENTRIES", 100_000),
@@ -283,6 +292,7 @@ public record ServiceConfig(Database db, Http http, Ingest ingest, Retention ret
                 + " ingestConcurrency=" + ingest.maxConcurrentBatches()
                 + " retention(raw/5m/1h/1d days)=" + retention.raw().toDays() + "/" + retention.fiveMinute().toDays()
                 + "/" + retention.hourly().toDays() + "/" + retention.daily().toDays()
+                + " packAfter=" + retention.packAfter().toMinutes() + "min"
                 + " cache=" + (cache.enabled() ? "on" : "off") + " redis=" + (cache.redisUrl() == null ? "off" : "on")
                 + " sampleInterval=" + cache.sampleInterval().toSeconds() + "s"
                 + " promLabels(node/vm)=" + agents.nodeLabel() + "/" + agents.vmLabel()

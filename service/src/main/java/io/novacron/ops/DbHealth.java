@@ -3,6 +3,7 @@ package io.novacron.ops;
 import io.javalin.http.Context;
 import io.novacron.db.SqlStates;
 import io.novacron.db.Tx;
+import io.novacron.metrics.block.PackStats;
 import io.novacron.web.Params;
 import io.novacron.web.Principal;
 import java.sql.Connection;
@@ -20,7 +21,7 @@ import java.util.Set;
  * {@code GET /api/v1/admin/db/health}: what an operator checks before blaming the application —
  * index usage, unused and duplicate indexes, a bloat estimate, the buffer cache hit ratio, the
  * slowest statements (only when pg_stat_statements is loaded), the time partitions, the
- * rollup backlog, and the read replicas' state, lag and share of reads.
+ * rollup backlog, packed vs hot history ({@link PackStats}), and the read replicas' state, lag and share of reads.
  * Everything comes from PostgreSQL's statistics views; nothing here scans user tables.
  */
 public final class DbHealth {
@@ -134,6 +135,7 @@ public final class DbHealth {
             m.put("partitions", rows(c, PARTITIONS));
             m.put("rollup_backlog", rows(c, ROLLUP_BACKLOG));
             m.put("rollup_watermarks", rows(c, ROLLUP_WATERMARKS));
+            m.put("packed_history", PackStats.read(c));
             return m;
         });
         out.put("replicas", tx.replicas().status()); // state, lag and share of reads of each (db.ReplicaRouter)

@@ -4,6 +4,8 @@ import io.novacron.db.PgCopyBuffer;
 import io.novacron.metrics.series.MetricKind;
 import io.novacron.config.ServiceConfig;
 import io.novacron.db.Tx;
+import io.novacron.metrics.block.BlockTable;
+import io.novacron.metrics.block.PackedHistory;
 import io.novacron.metrics.ingest.IngestTimings.Phase;
 import io.novacron.metrics.series.Aggregate;
 import io.novacron.metrics.series.BucketKey;
@@ -21,6 +23,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
@@ -252,12 +255,13 @@ public final class MetricIngest {
         RollupScope scope = vm ? RollupScope.VM : RollupScope.NODE;
         // Held to commit: the compactor cannot fold this batch's buckets into the tiers while it is in flight.
         long partialsBefore = Watermarks.lockForIngest(c, scope);
+        boolean[] inBlock = skipPacked(c, b, keys);
         try (Statement st = c.createStatement()) {
             st.execute("CREATE TEMP TABLE IF NOT EXISTS " + stage + " (LIKE " + raw + ") ON COMMIT DELETE ROWS");
         }
         PgCopyBuffer buf = new PgCopyBuffer(b.size * 90);
         for (int i = 0; i < b.size; i++) {
-            if (!keys.first[i]) {
+            if (!keys.first[i] || b.fields[i] == 0) { // 0: every metric of the sample is packed already
                 continue;
             }
             buf.startRow(vm ? 9 : 8);
@@ -294,6 +298,11 @@ public final class MetricIngest {
         if (rows < keys.count) {
             PartialFills.fill(c, b, keys, inserted, newFields);
         }
+        if (inBlock != null) {
+            for (int i = 0; i < b.size; i++) {
+                inserted[i] &= !inBlock[i]; // a new row, but the sample exists in its block: its metrics fill it in
+            }
+        }
         t = timings.record(Phase.MERGE, t);
         long accepted = 0;
         boolean any = false;
@@ -325,6 +334,49 @@ public final class MetricIngest {
         }
         timings.record(Phase.ROLLUP_COPY, t);
         return accepted;
+    }
+
+    /**
+     * Samples before the scope's {@code packed_until} belong to packed history: the metrics a
+     * block already holds for the same (series, ts) are dropped from the batch's sample (a sample
+     * left without a metric is a duplicate and not staged), the others are stored as a row like
+     * any sample and folded into the block by the packer ({@link PackedHistory}). Returns which
+     * first-of-key samples the blocks already hold (they fill in a sample: no new sample in the
+     * tiers), or {@code null} when the batch has no sample before {@code packed_until}.
+     */
+    private static boolean[] skipPacked(Connection c, SampleBatch b, KeyGroups keys) throws SQLException {
+        BlockTable table = BlockTable.of(b.kind());
+        long packedUntil = PackedHistory.packedUntil(c, table);
+        int late = 0;
+        for (int i = 0; i < b.size; i++) {
+            if (keys.first[i] && b.tsMicros[i] < packedUntil) {
+                late++;
+            }
+        }
+        if (late == 0) {
+            return null;
+        }
+        int[] at = new int[late];
+        long[] org = new long[late], series = new long[late], hour = new long[late];
+        for (int i = 0, j = 0; i < b.size; i++) {
+            if (keys.first[i] && b.tsMicros[i] < packedUntil) {
+                at[j] = i;
+                org[j] = b.org[i];
+                series[j] = b.series[i];
+                hour[j++] = BlockTable.hourOf(b.tsMicros[i]);
+            }
+        }
+        Map<List<Long>, Map<Long, Integer>> packed = PackedHistory.lockAndFindPacked(c, table, org, series, hour);
+        boolean[] inBlock = new boolean[b.size];
+        for (int j = 0; j < late; j++) {
+            Map<Long, Integer> fields = packed.get(List.of(table.twoKeys() ? org[j] : 0L, series[j], hour[j]));
+            Integer held = fields == null ? null : fields.get(b.tsMicros[at[j]]);
+            if (held != null) {
+                inBlock[at[j]] = true;
+                b.fields[at[j]] &= ~held;
+            }
+        }
+        return inBlock;
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.novacron.metrics.query;
 
+import io.novacron.metrics.block.BlockCodec;
+import io.novacron.metrics.block.BlockTable;
+import io.novacron.metrics.block.SeriesBlock;
 import io.novacron.metrics.series.MetricKind;
 import io.novacron.metrics.series.Aggregate;
 import io.novacron.metrics.series.BucketKey;
@@ -34,6 +37,8 @@ final class SeriesReader {
     private static final int RAW_LIMIT = MetricsQueryRoutes.MAX_POINTS * 10;
     /** The first raw metric column of {@link #fetch}'s statement. */
     private static final int RAW_COLUMN = 12;
+    /** Column 2 of {@link #fetch}'s rows: where the row comes from. */
+    private static final int TIER = 0, RAW = 1, BLOCK = 2;
 
     private final Connection c;
     private final RollupScope scope;
@@ -199,8 +204,14 @@ final class SeriesReader {
                 while (rs.next()) {
                     Rows r = rows.get(rs.getInt(1));
                     long t = Math.round(rs.getDouble(3) * 1_000_000d);
-                    if (!rs.getBoolean(2)) {
+                    int source = rs.getInt(2);
+                    if (source == TIER) {
                         r.tier.add(new TierRow(t, RollupCompactor.aggregate(rs, 4, sketchMask)));
+                        continue;
+                    }
+                    if (source == BLOCK) {
+                        addPacked(r, BlockCodec.decode(rs.getBytes(RAW_COLUMN + MetricKind.METRICS)), rs.getLong(RAW_COLUMN + MetricKind.METRICS + 1),
+                                rs.getLong(RAW_COLUMN + MetricKind.METRICS + 2));
                         continue;
                     }
                     double[] v = new double[MetricKind.METRICS];
@@ -218,8 +229,8 @@ final class SeriesReader {
     }
 
     private void tierBranches(int part, long tierMicros, long lo, long hi, List<String> branches, List<Object> args) {
-        String cols = part + ", false, date_part('epoch', bucket), "
-                + RollupRows.selectColumns(sketchMask != 0 ? "sketches" : "NULL::bytea") + ", " + nullMetrics();
+        String cols = part + ", " + TIER + ", date_part('epoch', bucket), "
+                + RollupRows.selectColumns(sketchMask != 0 ? "sketches" : "NULL::bytea") + ", " + nullMetrics() + BLOCK_NULLS;
         // Tier: primary key (keys, step_s, bucket). Delta: <scope>_rollup_delta_series_idx (keys, bucket).
         branches.add("SELECT " + cols + " FROM " + scope.table() + " WHERE " + keyWhere() + " AND step_s = ? AND bucket >= ? AND bucket < ?");
         addKey(args);
@@ -232,16 +243,24 @@ final class SeriesReader {
         args.add(BucketKey.timestamp(hi));
     }
 
+    /**
+     * Raw samples in [lo, hi): rows of the raw table plus the packed blocks overlapping the range
+     * (a sample is in exactly one of them, V35), both in the statement's snapshot; a block's
+     * samples are filtered to the range when decoded.
+     */
     private void rawBranch(int part, long lo, long hi, List<String> branches, List<Object> args) {
         MetricKind kind = scope.kind();
         String tierNulls = "NULL::bigint, NULL::float8[], NULL::float8[], NULL::float8[], NULL::bytea, NULL::float8, NULL::float8, NULL::bigint[]";
+        String blockCols = part + ", " + BLOCK + ", NULL::float8, " + tierNulls + ", " + nullMetrics() + ", x.data, ?::bigint, ?::bigint";
+        // A block holds [block_start, block_start + span).
+        String overlaps = " AND x.block_start > ? AND x.block_start < ?";
         if (scope == RollupScope.ORG) {
             // One probe of the vm_metrics primary key (org_id, vm_id, ts) per VM of the organization
             // that has reported since lo (vm_latest keeps a row per series that ever reported, and
             // its ts never moves back): the key's org_id prefix alone would walk every sample of
-            // every VM of the organization in the partition.
-            branches.add("(SELECT " + part + ", true, date_part('epoch', m.ts), " + tierNulls + ", m."
-                    + String.join(", m.", kind.metrics()) + " FROM vm_latest l CROSS JOIN LATERAL"
+            // every VM of the organization in the partition. Blocks: the same probe of their key.
+            branches.add("(SELECT " + part + ", " + RAW + ", date_part('epoch', m.ts), " + tierNulls + ", m."
+                    + String.join(", m.", kind.metrics()) + BLOCK_NULLS + " FROM vm_latest l CROSS JOIN LATERAL"
                     + " (SELECT ts, " + String.join(", ", kind.metrics()) + " FROM vm_metrics x"
                     + " WHERE x.org_id = l.org_id AND x.vm_id = l.vm_id AND x.ts >= ? AND x.ts < ?) m"
                     + " WHERE l.org_id = ? AND l.ts >= ? LIMIT " + (RAW_LIMIT + 1) + ")");
@@ -249,14 +268,45 @@ final class SeriesReader {
             args.add(BucketKey.timestamp(hi));
             args.add(a);
             args.add(BucketKey.timestamp(lo));
+            branches.add("(SELECT " + blockCols + " FROM vm_latest l CROSS JOIN LATERAL (SELECT data FROM " + BlockTable.VM.table()
+                    + " x WHERE x.org_id = l.org_id AND x.vm_id = l.vm_id" + overlaps + ") x"
+                    + " WHERE l.org_id = ? AND l.ts >= ? LIMIT " + (RAW_LIMIT + 1) + ")");
+            args.add(lo);
+            args.add(hi);
+            args.add(BucketKey.timestamp(lo - BlockTable.SPAN_MICROS));
+            args.add(BucketKey.timestamp(hi));
+            args.add(a);
+            args.add(BucketKey.timestamp(lo));
         } else {
             // vm_metrics primary key (org_id, vm_id, ts) / node_metrics (node_id, ts).
-            branches.add("(SELECT " + part + ", true, date_part('epoch', ts), " + tierNulls + ", "
-                    + String.join(", ", kind.metrics()) + " FROM " + scope.rawTable()
+            branches.add("(SELECT " + part + ", " + RAW + ", date_part('epoch', ts), " + tierNulls + ", "
+                    + String.join(", ", kind.metrics()) + BLOCK_NULLS + " FROM " + scope.rawTable()
                     + " WHERE " + keyWhere() + " AND ts >= ? AND ts < ? LIMIT " + (RAW_LIMIT + 1) + ")");
             addKey(args);
             args.add(BucketKey.timestamp(lo));
             args.add(BucketKey.timestamp(hi));
+            // <kind>_metric_block primary key (keys, block_start).
+            branches.add("(SELECT " + blockCols + " FROM " + BlockTable.of(kind).table() + " x WHERE " + keyWhere() + overlaps
+                    + " LIMIT " + (RAW_LIMIT + 1) + ")");
+            args.add(lo);
+            args.add(hi);
+            addKey(args);
+            args.add(BucketKey.timestamp(lo - BlockTable.SPAN_MICROS));
+            args.add(BucketKey.timestamp(hi));
+        }
+    }
+
+    /** A packed block's samples inside [lo, hi) (sent back with the block as columns). */
+    private static void addPacked(Rows r, SeriesBlock block, long lo, long hi) {
+        for (int i = 0; i < block.size(); i++) {
+            long ts = block.ts()[i];
+            if (ts >= lo && ts < hi) {
+                double[] v = new double[MetricKind.METRICS];
+                for (int m = 0; m < MetricKind.METRICS; m++) {
+                    v[m] = block.has(m, i) ? block.values()[m][i] : Double.NaN; // NaN: the sample lacks this metric, as for a NULL column
+                }
+                r.raw.add(new RawRow(ts, v));
+            }
         }
     }
 
@@ -264,6 +314,9 @@ final class SeriesReader {
     private String nullMetrics() {
         return String.join(", ", java.util.Collections.nCopies(MetricKind.METRICS, "NULL::float8"));
     }
+
+    /** The block columns of a tier or raw row. */
+    private static final String BLOCK_NULLS = ", NULL::bytea, NULL::bigint, NULL::bigint";
 
     private String keyWhere() {
         return scope.keys().size() == 2 ? "org_id = ? AND vm_id = ?" : scope.keys().get(0) + " = ?";

@@ -61,7 +61,7 @@ public record Watermarks(long ingestUntil, long tierUntil, long hourUntil, long 
         };
     }
 
-    static String ingestLockName(RollupScope scope) {
+    public static String ingestLockName(RollupScope scope) {
         return "rollup_ingest_" + scope.watermarkName();
     }
 
