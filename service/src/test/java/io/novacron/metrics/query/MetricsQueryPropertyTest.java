@@ -155,7 +155,19 @@ class MetricsQueryPropertyTest {
         checkAll();
     }
 
+    /** One connection for all the expected answers (a connection per check met a full server: too many clients). */
+    private static Connection sql;
+
     private static void checkAll() throws Exception {
+        try (Connection c = service.database().connect()) {
+            sql = c;
+            checkSteps();
+        } finally {
+            sql = null;
+        }
+    }
+
+    private static void checkSteps() throws Exception {
         for (String step : List.of("raw", "1m", "5m", "1h", "1d")) {
             String vmWhere = "org_id = " + org + " AND vm_id = " + vm1;
             check("vm", vm1, step, MetricKind.VM, MetricKind.VM.metrics(), "vm_metrics", vmWhere, service.as(token));
@@ -243,7 +255,7 @@ class MetricsQueryPropertyTest {
         String sql = "SELECT date_part('epoch', " + bucket + "), array_agg(" + metric + " ORDER BY " + metric + ") FROM " + table
                 + " WHERE " + where + " AND ts >= ? AND ts < ? AND " + metric + " IS NOT NULL GROUP BY 1 ORDER BY 1";
         TreeMap<String, double[]> out = new TreeMap<>();
-        try (Connection c = service.database().connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = MetricsQueryPropertyTest.sql.prepareStatement(sql)) {
             ps.setObject(1, from.atOffset(java.time.ZoneOffset.UTC));
             ps.setObject(2, to.atOffset(java.time.ZoneOffset.UTC));
             try (ResultSet rs = ps.executeQuery()) {
