@@ -36,8 +36,9 @@ ALTER TABLE node_metrics
         CHECK (num_nonnulls(cpu_usage, memory_usage, disk_usage, load_1m, net_rx_bps, net_tx_bps) > 0);
 
 -- Latest values: per metric, the value of the newest stored sample that carries it, and that
--- sample's time in value_ts[m] (1-based, in the kind's metric order). ts is the newest sample's
--- time of any field. A metric never received is NULL (value and time).
+-- sample's time in value_ts[m] (1-based, in the kind's metric order); ts is the newest sample's
+-- time of any metric. A metric never received is NULL (value and time). A NULL value_ts (rows
+-- written before this migration, or without it) means every value is from ts.
 ALTER TABLE vm_latest
     ALTER COLUMN cpu_usage TYPE double precision USING cpu_usage::text::double precision,
     ALTER COLUMN memory_usage TYPE double precision USING memory_usage::text::double precision,
@@ -48,8 +49,6 @@ ALTER TABLE vm_latest
     ALTER COLUMN net_rx_bps DROP NOT NULL,
     ALTER COLUMN net_tx_bps DROP NOT NULL,
     ADD COLUMN value_ts timestamptz[];
-UPDATE vm_latest SET value_ts = array_fill(ts, ARRAY[6]);
-ALTER TABLE vm_latest ALTER COLUMN value_ts SET NOT NULL;
 
 ALTER TABLE node_latest
     ALTER COLUMN cpu_usage TYPE double precision USING cpu_usage::text::double precision,
@@ -63,8 +62,6 @@ ALTER TABLE node_latest
     ALTER COLUMN net_rx_bps DROP NOT NULL,
     ALTER COLUMN net_tx_bps DROP NOT NULL,
     ADD COLUMN value_ts timestamptz[];
-UPDATE node_latest SET value_ts = array_fill(ts, ARRAY[6]);
-ALTER TABLE node_latest ALTER COLUMN value_ts SET NOT NULL;
 
 -- Rollups: n is the number of samples summarized; counts[m] the number of values of metric m
 -- among them (a sample may lack some metrics). NULL counts means every metric has n values (rows
@@ -78,10 +75,8 @@ ALTER TABLE org_rollup ADD COLUMN counts bigint[];
 ALTER TABLE org_rollup_delta ADD COLUMN counts bigint[];
 
 -- Dashboard usage: the averages are cpu_sum / cpu_samples and memory_sum / memory_samples, over
--- the samples that carried the metric; samples stays the number of samples stored.
-ALTER TABLE org_usage_1m ADD COLUMN cpu_samples bigint NOT NULL DEFAULT 0,
-                         ADD COLUMN memory_samples bigint NOT NULL DEFAULT 0;
-UPDATE org_usage_1m SET cpu_samples = samples, memory_samples = samples;
-ALTER TABLE org_usage_1m ALTER COLUMN cpu_samples DROP DEFAULT, ALTER COLUMN memory_samples DROP DEFAULT;
+-- the samples that carried the metric; samples stays the number of samples stored. NULL (rows
+-- written before this migration) means samples: every sample carried the metric.
+ALTER TABLE org_usage_1m ADD COLUMN cpu_samples bigint, ADD COLUMN memory_samples bigint;
 DROP INDEX org_usage_1m_bucket_idx;
 CREATE INDEX org_usage_1m_bucket_idx ON org_usage_1m (bucket) INCLUDE (samples, cpu_sum, memory_sum, cpu_samples, memory_samples);

@@ -37,7 +37,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <li>sort by (org, series, ts) and drop in-batch repeats;
  * <li>binary COPY into a session TEMP staging table (no WAL: it only lives until the commit);
  * <li>{@code INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING} into the daily partition: the
- *     returned keys are exactly the samples stored now, and only they feed what follows;
+ *     returned keys are the new samples; keys that already had a row get the metrics they lack
+ *     filled in ({@link PartialFills}). Exactly once per (series, ts, metric): only the metrics
+ *     stored now feed what follows;
  * <li>upsert {@code vm_latest}/{@code node_latest} (never backwards) and {@code org_usage_1m};
  * <li>append one partial aggregate per touched finest bucket to the rollup delta tables;
  * <li>{@code pg_notify('novacron_changes', org)} once per organization (and {@code platform}).
@@ -47,7 +49,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Thread-safe; concurrency is bounded by the caller ({@link IngestGate}).
  */
 public final class MetricIngest {
-    /** @param accepted samples stored now; @param duplicates samples whose (series, ts) was already stored */
+    /**
+     * @param accepted samples that stored at least one metric now (a new sample, or the late part of one)
+     * @param duplicates samples whose every metric was already stored for their (series, ts) or given earlier in the batch
+     */
     public record Result(long accepted, long duplicates) {
     }
 

@@ -29,7 +29,7 @@ final class PartialFills {
         return String.join(" | ", bits);
     }
 
-    private static final String KEYS = "unnest(?::bigint[], ?::bigint[], ?::bigint[]) AS u(o, s, t)";
+    private static final String KEYS = "unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::int[]) AS u(o, s, t, f)";
     private static final String TS = "timestamptz 'epoch' + u.t * interval '1 microsecond'";
 
     /** Sets {@code newFields} of the conflicting keys (first samples not {@code inserted}) to the metrics filled in. */
@@ -45,21 +45,28 @@ final class PartialFills {
             }
         }
         Object[] o = new Object[conflicts.size()], s = new Object[conflicts.size()], t = new Object[conflicts.size()];
+        Object[] f = new Object[conflicts.size()];
         for (int k = 0; k < conflicts.size(); k++) {
             int i = conflicts.get(k);
             o[k] = b.org[i];
             s[k] = b.series[i];
             t[k] = b.tsMicros[i];
+            f[k] = b.fields[i];
         }
         // Raw primary key, one probe per key; sorted like the batch, so locks are taken in key order.
-        String lock = "SELECT " + (vm ? "r.org_id, r.vm_id" : "0, r.node_id") + ", date_part('epoch', r.ts), " + presentMask(kind)
+        // Only rows missing a sent metric are locked: a retried batch (all duplicates) locks and
+        // writes nothing. A row passes the filter on its latest version (rechecked after the lock
+        // wait), and rows only ever gain metrics, so a row filtered out stays a duplicate.
+        String present = presentMask(kind);
+        String lock = "SELECT " + (vm ? "r.org_id, r.vm_id" : "0, r.node_id") + ", date_part('epoch', r.ts), " + present
                 + " FROM " + KEYS + " JOIN " + raw + " r ON " + keyMatch + " AND r.ts = " + TS
-                + " ORDER BY 1, 2, 3 FOR UPDATE OF r";
+                + " WHERE ((" + present + ") & u.f) <> u.f ORDER BY 1, 2, 3 FOR UPDATE OF r";
         List<Integer> fills = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(lock)) {
             ps.setArray(1, c.createArrayOf("bigint", o));
             ps.setArray(2, c.createArrayOf("bigint", s));
             ps.setArray(3, c.createArrayOf("bigint", t));
+            ps.setArray(4, c.createArrayOf("int4", f));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     int i = keys.firstOf(b, rs.getLong(1), rs.getLong(2), Math.round(rs.getDouble(3) * 1_000_000d));

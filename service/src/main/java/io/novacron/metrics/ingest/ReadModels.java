@@ -62,12 +62,15 @@ final class ReadModels {
         for (int m = 0; m < MetricKind.METRICS; m++) {
             int k = m + 1;
             // NULL (the batch has no value of the metric) is never newer
-            String isNewer = "EXCLUDED.value_ts[" + k + "] >= coalesce(l.value_ts[" + k + "], '-infinity')";
+            // l.value_ts NULL: every value is from l.ts; an element NULL: the metric never came
+            String isNewer = "EXCLUDED.value_ts[" + k + "] >= coalesce(CASE WHEN l.value_ts IS NULL AND l." + cols.get(m)
+                    + " IS NOT NULL THEN l.ts ELSE l.value_ts[" + k + "] END, '-infinity')";
             newer.add(isNewer);
             sql.append(", ").append(cols.get(m)).append(" = CASE WHEN ").append(isNewer).append(" THEN EXCLUDED.").append(cols.get(m))
                     .append(" ELSE l.").append(cols.get(m)).append(" END");
             times.append(m == 0 ? "" : ", ").append("CASE WHEN ").append(isNewer).append(" THEN EXCLUDED.value_ts[").append(k)
-                    .append("] ELSE l.value_ts[").append(k).append("] END");
+                    .append("] WHEN l.value_ts IS NULL AND l.").append(cols.get(m)).append(" IS NOT NULL THEN l.ts ELSE l.value_ts[")
+                    .append(k).append("] END");
         }
         sql.append(", value_ts = ARRAY[").append(times).append("] WHERE EXCLUDED.ts > l.ts OR ").append(String.join(" OR ", newer));
         return sql.toString();

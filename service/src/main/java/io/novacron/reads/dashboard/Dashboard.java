@@ -34,7 +34,8 @@ import java.util.Set;
  * {@code created_last_24h} counts VMs with {@code created_at > as_of - 24 h}, exactly (whole hours
  * from the hourly creation counters plus an index count over the partial first hour);
  * {@code cpu_usage_avg_5m}/{@code memory_usage_avg_5m} are sum/count over the org_usage_1m
- * buckets of the current minute and the 4 before it (null when there is no sample); for the
+ * buckets of the current minute and the 4 before it, each over the samples that carried that
+ * metric (null when none did); for the
  * platform, over every organization's buckets of those minutes (one index range, a row per
  * reporting org and minute).
  */
@@ -58,10 +59,12 @@ public final class Dashboard {
                    (SELECT coalesce(sum(vm_count), 0) FROM org_vm_created_1h WHERE org_id = ? AND bucket >= t.whole_hours_from)
                    + (SELECT count(*) FROM vm WHERE org_id = ? AND created_at > t.as_of - interval '24 hours'
                                                  AND created_at < t.whole_hours_from) AS created_last_24h,
-                   u.samples, u.cpu_sum, u.memory_sum
+                   u.cpu_samples, u.memory_samples, u.cpu_sum, u.memory_sum
               FROM t
               LEFT JOIN org_summary s ON s.org_id = ?
-             CROSS JOIN LATERAL (SELECT sum(samples) AS samples, sum(cpu_sum) AS cpu_sum, sum(memory_sum) AS memory_sum
+             CROSS JOIN LATERAL (SELECT sum(coalesce(cpu_samples, samples)) AS cpu_samples,
+                                          sum(coalesce(memory_samples, samples)) AS memory_samples,
+                                          sum(cpu_sum) AS cpu_sum, sum(memory_sum) AS memory_sum
                                    FROM org_usage_1m WHERE org_id = ? AND bucket >= t.usage_from) u""";
     private static final int ORG_PARAMS = (int) ORG_FIGURES.chars().filter(ch -> ch == '?').count();
 
@@ -79,10 +82,12 @@ public final class Dashboard {
                    (SELECT coalesce(sum(vm_count), 0) FROM platform_vm_created_1h WHERE bucket >= t.whole_hours_from)
                    + (SELECT count(*) FROM vm WHERE created_at > t.as_of - interval '24 hours'
                                                 AND created_at < t.whole_hours_from) AS created_last_24h,
-                   u.samples, u.cpu_sum, u.memory_sum
+                   u.cpu_samples, u.memory_samples, u.cpu_sum, u.memory_sum
               FROM t,
                    LATERAL (SELECT sum(nodes_in_use) AS nodes_in_use, sum(owners) AS owners FROM platform_counts) p,
-                   LATERAL (SELECT sum(samples) AS samples, sum(cpu_sum) AS cpu_sum, sum(memory_sum) AS memory_sum
+                   LATERAL (SELECT sum(coalesce(cpu_samples, samples)) AS cpu_samples,
+                                          sum(coalesce(memory_samples, samples)) AS memory_samples,
+                                          sum(cpu_sum) AS cpu_sum, sum(memory_sum) AS memory_sum
                               FROM org_usage_1m WHERE bucket >= t.usage_from) u""";
 
     public record Resources(long cpuCores, long memoryMb, long diskGb) {
@@ -149,12 +154,12 @@ public final class Dashboard {
                         }
                     }
                 }
-                long samples = rs.getLong("samples");
+                long cpuSamples = rs.getLong("cpu_samples"), memorySamples = rs.getLong("memory_samples");
                 return new Figures(org, rs.getTimestamp("as_of").toInstant(), new Vms(total, byState),
                         new Resources(alloc[0], alloc[1], alloc[2]), new Resources(running[0], running[1], running[2]),
                         rs.getLong("nodes_in_use"), rs.getLong("owners"), rs.getLong("created_last_24h"),
-                        samples == 0 ? null : rs.getDouble("cpu_sum") / samples,
-                        samples == 0 ? null : rs.getDouble("memory_sum") / samples);
+                        cpuSamples == 0 ? null : rs.getDouble("cpu_sum") / cpuSamples,
+                        memorySamples == 0 ? null : rs.getDouble("memory_sum") / memorySamples);
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("states aggregate is not JSON", e);
             }

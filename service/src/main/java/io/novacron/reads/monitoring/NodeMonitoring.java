@@ -40,8 +40,9 @@ public final class NodeMonitoring {
                    l.net_rx_bps, l.net_tx_bps, l.ts < now() - make_interval(secs => ?) AS stale
               FROM node_latest l JOIN node n ON n.id = l.node_id""";
 
-    public record Item(long nodeId, String name, String zone, String state, Instant ts, double cpuUsage,
-                       double memoryUsage, double diskUsage, @JsonProperty("load_1m") double load1m, double netRxBps, double netTxBps,
+    /** The latest value of each metric (null: the node never sent it; see vm_latest in METRICS.md). */
+    public record Item(long nodeId, String name, String zone, String state, Instant ts, Double cpuUsage,
+                       Double memoryUsage, Double diskUsage, @JsonProperty("load_1m") Double load1m, Double netRxBps, Double netTxBps,
                        boolean stale) {
     }
 
@@ -90,7 +91,7 @@ public final class NodeMonitoring {
             filterArgs.add(zone);
         }
         if (minCpu != null) {
-            where.append(" AND l.cpu_usage >= ?::real");
+            where.append(" AND l.cpu_usage >= ?::float8");
             filterArgs.add(minCpu);
         }
         int limit = p.limit();
@@ -101,29 +102,20 @@ public final class NodeMonitoring {
     private Page<Item> page(Connection c, String where, List<Object> filterArgs, MonitoringSort sort,
                             List<Object> cursor, int limit) throws SQLException {
         List<Object> args = new ArrayList<>();
-        args.add((double) staleAfter.toSeconds());
-        args.addAll(filterArgs);
-        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE ").append(where);
-        if (cursor != null) {
-            sql.append(" AND ").append(sort.after());
-            args.add(sort.valueOf(cursor));
-            args.add(Cursor.longAt(cursor, 1));
-        }
-        sql.append(" ORDER BY ").append(sort.orderBy()).append(" LIMIT ?");
-        args.add(limit + 1);
+        String sql = sort.pageSql(SELECT, List.of((double) staleAfter.toSeconds()), where, filterArgs, cursor, limit, args);
         List<Item> items = new ArrayList<>();
-        try (PreparedStatement ps = Sql.prepareCustom(c, sql.toString())) {
+        try (PreparedStatement ps = Sql.prepareCustom(c, sql)) {
             Sql.bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     items.add(new Item(rs.getLong("id"), rs.getString("name"), rs.getString("zone"), rs.getString("state"),
-                            rs.getTimestamp("ts").toInstant(), rs.getFloat("cpu_usage"), rs.getFloat("memory_usage"),
-                            rs.getFloat("disk_usage"), rs.getFloat("load_1m"), rs.getDouble("net_rx_bps"),
-                            rs.getDouble("net_tx_bps"), rs.getBoolean("stale")));
+                            rs.getTimestamp("ts").toInstant(), Sql.optDouble(rs, "cpu_usage"), Sql.optDouble(rs, "memory_usage"),
+                            Sql.optDouble(rs, "disk_usage"), Sql.optDouble(rs, "load_1m"), Sql.optDouble(rs, "net_rx_bps"),
+                            Sql.optDouble(rs, "net_tx_bps"), rs.getBoolean("stale")));
                 }
             }
         }
-        String next = Cursor.next(items, limit, sort.token(), last -> List.of(switch (sort.token()) {
+        String next = Cursor.next(items, limit, sort.token(), last -> java.util.Arrays.asList(switch (sort.token()) {
             case "-cpu_usage" -> last.cpuUsage();
             case "-memory_usage" -> last.memoryUsage();
             default -> last.name();

@@ -60,9 +60,10 @@ public final class VmMonitoring {
     /** Up to this many VMs in the asked state, probing each beats walking the org's usage index. */
     private static final long RARE_STATE = 3000;
 
-    public record Item(long vmId, String name, String state, Long nodeId, Instant ts, double cpuUsage,
-                       double memoryUsage, double diskReadBps, double diskWriteBps, double netRxBps,
-                       double netTxBps, boolean stale) {
+    /** The latest value of each metric (null: the VM never sent it; see vm_latest in METRICS.md). */
+    public record Item(long vmId, String name, String state, Long nodeId, Instant ts, Double cpuUsage,
+                       Double memoryUsage, Double diskReadBps, Double diskWriteBps, Double netRxBps,
+                       Double netTxBps, boolean stale) {
     }
 
     private record Query(long org, Long nodeId, String state, Double minCpu, MonitoringSort sort, int limit,
@@ -106,34 +107,25 @@ public final class VmMonitoring {
     }
 
     private Page<Item> page(Connection c, Query q) throws SQLException {
-        List<Object> args = new ArrayList<>();
-        args.add((double) staleAfter.toSeconds());
         List<Object> filterArgs = new ArrayList<>();
         String where = where(q, filterArgs);
-        args.addAll(filterArgs);
         String from = q.state() != null && stateCount(c, q) <= RARE_STATE ? FROM_VMS
                 : q.sort().byName() || q.nodeId() != null || q.state() != null ? FROM_JOIN : FROM_LATEST;
-        StringBuilder sql = new StringBuilder(COLUMNS).append(from).append(" WHERE ").append(where);
-        if (q.cursor() != null) {
-            sql.append(" AND ").append(q.sort().after());
-            args.add(q.sort().valueOf(q.cursor()));
-            args.add(Cursor.longAt(q.cursor(), 1));
-        }
-        sql.append(" ORDER BY ").append(q.sort().orderBy()).append(" LIMIT ?");
-        args.add(q.limit() + 1);
+        List<Object> args = new ArrayList<>();
+        String sql = q.sort().pageSql(COLUMNS + from, List.of((double) staleAfter.toSeconds()), where, filterArgs, q.cursor(), q.limit(), args);
         List<Item> items = new ArrayList<>();
-        try (PreparedStatement ps = Sql.prepareCustom(c, sql.toString())) {
+        try (PreparedStatement ps = Sql.prepareCustom(c, sql)) {
             Sql.bind(ps, args);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     items.add(new Item(rs.getLong("id"), rs.getString("name"), rs.getString("state"),
-                            Sql.optLong(rs, "node_id"), rs.getTimestamp("ts").toInstant(), rs.getFloat("cpu_usage"),
-                            rs.getFloat("memory_usage"), rs.getDouble("disk_read_bps"), rs.getDouble("disk_write_bps"),
-                            rs.getDouble("net_rx_bps"), rs.getDouble("net_tx_bps"), rs.getBoolean("stale")));
+                            Sql.optLong(rs, "node_id"), rs.getTimestamp("ts").toInstant(), Sql.optDouble(rs, "cpu_usage"),
+                            Sql.optDouble(rs, "memory_usage"), Sql.optDouble(rs, "disk_read_bps"), Sql.optDouble(rs, "disk_write_bps"),
+                            Sql.optDouble(rs, "net_rx_bps"), Sql.optDouble(rs, "net_tx_bps"), rs.getBoolean("stale")));
                 }
             }
         }
-        String next = Cursor.next(items, q.limit(), q.sort().token(), last -> List.of(switch (q.sort().token()) {
+        String next = Cursor.next(items, q.limit(), q.sort().token(), last -> java.util.Arrays.asList(switch (q.sort().token()) {
             case "-cpu_usage" -> last.cpuUsage();
             case "-memory_usage" -> last.memoryUsage();
             default -> last.name();
@@ -160,7 +152,7 @@ public final class VmMonitoring {
         args.add(q.org());
         args.add(q.org());
         if (q.minCpu() != null) {
-            w.append(" AND l.cpu_usage >= ?::real");
+            w.append(" AND l.cpu_usage >= ?::float8");
             args.add(q.minCpu());
         }
         if (q.nodeId() != null) {

@@ -135,7 +135,7 @@ class WindowEdgeTest {
             case "5m" -> "5 minutes";
             default -> "1 hour";
         };
-        String sql = "SELECT date_bin(interval '" + width + "', ts, timestamptz 'epoch'), count(*), sum(cpu_usage::float8), min(cpu_usage), max(cpu_usage)"
+        String sql = "SELECT date_bin(interval '" + width + "', ts, timestamptz 'epoch'), count(cpu_usage), sum(cpu_usage), min(cpu_usage), max(cpu_usage)"
                 + " FROM vm_metrics WHERE org_id = ? AND ts >= ? AND ts < ? GROUP BY 1 ORDER BY 1";
         TreeMap<Instant, List<Double>> out = new TreeMap<>();
         try (Connection c = service.database().connect(); PreparedStatement ps = c.prepareStatement(sql)) {
@@ -145,7 +145,7 @@ class WindowEdgeTest {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.put(rs.getTimestamp(1).toInstant(), List.of((double) rs.getLong(2), round(rs.getDouble(3)),
-                            (double) rs.getFloat(4), (double) rs.getFloat(5)));
+                            rs.getDouble(4), rs.getDouble(5)));
                 }
             }
         }
