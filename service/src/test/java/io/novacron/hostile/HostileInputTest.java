@@ -45,6 +45,8 @@ class HostileInputTest {
     /** Written into every name of the other organization; must never reach organization A. */
     static final String SECRET = "ZZB-SECRET-" + Long.toHexString(SEED * 7919 + 12345);
 
+    /** One sample time for every generated body, so that the random sequence depends on the seed alone. */
+    static final Instant SAMPLE_TS = Instant.now().minus(1, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS);
     static World.Tenant a;
     static long aNode;
     static long aNode2;
@@ -383,7 +385,7 @@ class HostileInputTest {
 
     private static byte[] baseBody(Application.Route route, String action) {
         String key = route.method() + " " + route.path();
-        String ts = Instant.now().minus(1, ChronoUnit.MINUTES).toString();
+        String ts = SAMPLE_TS.toString();
         Object body = switch (key) {
             case "POST /api/v1/orgs" -> Map.of("name", "hostile-org");
             case "POST /api/v1/orgs/{id}/tokens" -> Map.of("name", "hostile-token");
@@ -407,7 +409,7 @@ class HostileInputTest {
             return null;
         }
         if ("line".equals(body)) {
-            long ns = Instant.now().minus(1, ChronoUnit.MINUTES).toEpochMilli() * 1_000_000L;
+            long ns = SAMPLE_TS.toEpochMilli() * 1_000_000L;
             return ("vm,vm_id=" + aVm + " cpu_usage=12.5,memory_usage=40,disk_read_bps=1,disk_write_bps=2,net_rx_bps=3,net_tx_bps=4 " + ns)
                     .getBytes(StandardCharsets.UTF_8);
         }
@@ -608,7 +610,8 @@ class HostileInputTest {
             case "percent" -> v.addAll(List.of("\"12\"", "-1", "100.5", "1e999", "-1e999", "NaN", "Infinity"));
             case "counter" -> v.addAll(List.of("\"12\"", "-1", "-0.5", "1e999", "NaN", "-Infinity"));
             case "timestamp" -> v.addAll(List.of("\"yesterday\"", "\"2026-13-45T00:00:00Z\"", "1e30", "\"9999-12-31T00:00:00Z\"", "\"\""));
-            case "object" -> v.addAll(List.of("\"x\"", "1", "{\"tags\": \"x\"}", "{\"tags\": [1]}", "{\"k\": \"a\\u0000b\"}",
+            case "object" -> v.addAll(List.of("\"x\"", "1", field.equals("labels") ? "{\"k\": 1}" : "{\"tags\": \"x\"}",
+                    field.equals("labels") ? "{\"k\": {\"a\": \"b\"}}" : "{\"tags\": [1]}", "{\"k\": \"a\\u0000b\"}",
                     "{\"a\\u0000\": \"b\"}", "{\"k\": \"\\ud800\"}", "{\"x\":" + "{\"a\":".repeat(70) + "1" + "}".repeat(70) + "}"));
             default -> v.addAll(List.of("123", "1.5", "\"\"", "\"a\\u0000b\"", "\"\\udc00x\"", "\"" + "x".repeat(5000) + "\""));
         }
