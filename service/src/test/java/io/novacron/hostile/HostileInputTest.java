@@ -481,12 +481,12 @@ class HostileInputTest {
                 return dupKey(s).getBytes(StandardCharsets.UTF_8);
             }
             case 4 -> {
-                kind[0] = "bom" + deferred(s);
-                return concat(new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf}, deferredBody(s).getBytes(StandardCharsets.UTF_8));
+                kind[0] = "bom";
+                return concat(new byte[] {(byte) 0xef, (byte) 0xbb, (byte) 0xbf}, s.getBytes(StandardCharsets.UTF_8));
             }
             case 5 -> {
-                kind[0] = "utf16" + deferred(s);
-                return ("\uFEFF" + deferredBody(s)).getBytes(StandardCharsets.UTF_16BE);
+                kind[0] = "utf16";
+                return ("\uFEFF" + s).getBytes(StandardCharsets.UTF_16BE);
             }
             case 6 -> {
                 kind[0] = "trailing";
@@ -506,7 +506,9 @@ class HostileInputTest {
             }
             case 9 -> {
                 kind[0] = "raw-control";
-                return insertIntoString(body, new byte[] {(byte) (rnd.nextBoolean() ? 0 : 1 + rnd.nextInt(31))}, rnd);
+                // Not \t, \n or \r: between tokens (after a closing quote) they are JSON whitespace.
+                byte[] controls = {0, 1, 2, 3, 4, 5, 6, 7, 8, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
+                return insertIntoString(body, new byte[] {controls[rnd.nextInt(controls.length)]}, rnd);
             }
             case 10 -> {
                 kind[0] = "unknown-field";
@@ -528,24 +530,6 @@ class HostileInputTest {
                 return "name=x&email=y%40z&role=viewer".getBytes(StandardCharsets.UTF_8);
             }
         }
-    }
-
-    /*
-     * Open finding on the JSON metric routes (metrics.ingest.JsonSampleReader, issue 21's metric-value
-     * part, not this test's author's to change): a body with a UTF-8 BOM, or UTF-16 with a BOM, is
-     * read and its samples stored. Until that is fixed these two mutations are sent there with a
-     * sample of another organization's VM (or no node), so they are refused either way and the run
-     * still proves no 5xx and the error shape; the report counts them as "deferred".
-     */
-    private static String deferred(String json) {
-        return json.contains("\"samples\"") ? "-deferred" : "";
-    }
-
-    private static String deferredBody(String json) {
-        if (!json.contains("\"samples\"")) {
-            return json;
-        }
-        return json.replace("\"vm_id\":" + aVm, "\"vm_id\":" + bVm).replace("\"node_id\":" + aNode, "\"node_id\":999999");
     }
 
     /** One field of the body set to a value of the wrong type or out of range; always invalid per API.md. */

@@ -106,7 +106,7 @@ public final class InfluxRoutes {
         auth.authenticate(ctx, v1Token(ctx, params));
         String q = params.optString("q");
         if (q == null) {
-            q = ctx.formParam("q");
+            q = formQuery(ctx);
         }
         if (q == null || q.isBlank()) {
             throw ApiException.invalid("q", "'q' is required");
@@ -122,6 +122,23 @@ public final class InfluxRoutes {
             results.add(Map.of("statement_id", results.size()));
         }
         ctx.status(200).json(Map.of("results", results));
+    }
+
+    /** {@code q} from a form body (1.x clients post it so), or null; a form body Jetty cannot parse is a 400. */
+    private static String formQuery(Context ctx) {
+        String type = ctx.contentType();
+        if (type == null) {
+            return null;
+        }
+        String t = type.toLowerCase(java.util.Locale.ROOT);
+        if (!t.startsWith("application/x-www-form-urlencoded") && !t.startsWith("multipart/form-data")) {
+            return null;
+        }
+        try {
+            return ctx.formParam("q");
+        } catch (Exception e) { // Jetty's multipart parser throws IOException through Kotlin, undeclared
+            throw ApiException.invalid("q", "the form body could not be read: " + e.getMessage());
+        }
     }
 
     private void write(Context ctx, Principal caller, Precision precision) throws IOException {

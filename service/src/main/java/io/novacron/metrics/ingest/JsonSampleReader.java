@@ -9,6 +9,7 @@ import io.novacron.web.ErrorCode;
 import io.novacron.web.Json;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PushbackInputStream;
 import java.util.Map;
 
 /**
@@ -29,7 +30,7 @@ public final class JsonSampleReader {
 
     public SampleBatch read(InputStream in, SampleErrors errors) {
         SampleBatch batch = new SampleBatch(kind, 1024);
-        try (JsonParser p = Json.MAPPER.getFactory().createParser(in)) {
+        try (JsonParser p = Json.MAPPER.getFactory().createParser(utf8(in))) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw ApiException.invalid("samples", "the body must be an object {\"samples\": [...]}");
             }
@@ -140,5 +141,27 @@ public final class JsonSampleReader {
     private static boolean bad(SampleErrors errors, int index, String field, String reason) {
         errors.malformed(index, field, reason);
         return false;
+    }
+
+    /**
+     * The body, refused unless it starts as UTF-8 JSON: Jackson would skip a UTF-8 byte order mark
+     * and detect UTF-16/32 by their BOM or zero bytes and read them; JSON between systems is UTF-8
+     * without a BOM (RFC 8259), as for every other body ({@code web.Bodies}).
+     */
+    private static InputStream utf8(InputStream in) throws IOException {
+        PushbackInputStream head = new PushbackInputStream(in, 4);
+        byte[] b = new byte[4];
+        int n = head.readNBytes(b, 0, 4);
+        if (n >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf
+                || n >= 1 && ((b[0] & 0xff) == 0xfe || (b[0] & 0xff) == 0xff)) {
+            throw new ApiException(ErrorCode.INVALID_JSON, "request body must not start with a byte order mark", null);
+        }
+        for (int i = 0; i < n; i++) {
+            if (b[i] == 0) {
+                throw new ApiException(ErrorCode.INVALID_JSON, "request body must be UTF-8 JSON; it holds a zero byte", null);
+            }
+        }
+        head.unread(b, 0, n);
+        return head;
     }
 }
