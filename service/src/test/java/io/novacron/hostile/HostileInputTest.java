@@ -181,6 +181,9 @@ class HostileInputTest {
         }
     }
 
+    private static final java.util.regex.Pattern ACTION_ROUTE =
+            java.util.regex.Pattern.compile("/api/v1/vms/\\{id}/(actions/\\{action}|start|stop|restart|pause|resume|migrate)$");
+
     /** Null when the answer keeps the contract, else what is wrong. */
     private static String judge(Probe p, RawHttp.Answer r) {
         if (r.status() == 0) {
@@ -192,7 +195,10 @@ class HostileInputTest {
             return "server error";
         }
         if (r.status() < 400) {
-            if (!p.readOnly()) {
+            // A VM action takes no body, so a mutation that leaves the body blank made a valid request.
+            boolean blankAction = new String(p.body() == null ? new byte[0] : p.body(), StandardCharsets.UTF_8).isBlank()
+                    && ACTION_ROUTE.matcher(p.route()).find();
+            if (!p.readOnly() && !blankAction) {
                 return "a malformed write was accepted";
             }
         } else {
@@ -594,8 +600,8 @@ class HostileInputTest {
             case "percent" -> v.addAll(List.of("\"12\"", "-1", "100.5", "1e999", "-1e999", "NaN", "Infinity"));
             case "counter" -> v.addAll(List.of("\"12\"", "-1", "-0.5", "1e999", "NaN", "-Infinity"));
             case "timestamp" -> v.addAll(List.of("\"yesterday\"", "\"2026-13-45T00:00:00Z\"", "1e30", "\"9999-12-31T00:00:00Z\"", "\"\""));
-            case "object" -> v.addAll(List.of("\"x\"", "1", field.equals("labels") ? "{\"k\": 1}" : "{\"tags\": \"x\"}",
-                    field.equals("labels") ? "{\"k\": {\"a\": \"b\"}}" : "{\"tags\": [1]}", "{\"k\": \"a\\u0000b\"}",
+            // Each invalid as VM metadata (tags: an array of strings) and as node labels (string values) alike.
+            case "object" -> v.addAll(List.of("\"x\"", "1", "{\"tags\": {\"x\": 1}}", "{\"tags\": [1]}", "{\"k\": \"a\\u0000b\"}",
                     "{\"a\\u0000\": \"b\"}", "{\"k\": \"\\ud800\"}", "{\"x\":" + "{\"a\":".repeat(70) + "1" + "}".repeat(70) + "}"));
             default -> v.addAll(List.of("123", "1.5", "\"\"", "\"a\\u0000b\"", "\"\\udc00x\"", "\"" + "x".repeat(5000) + "\""));
         }
