@@ -56,11 +56,16 @@ allow_replication() {
   fi
 }
 
+exists() {
+  pg_lsclusters -h | awk -v v="$VERSION" -v n="$1" '$1 == v && $2 == n {found = 1} END {exit !found}'
+}
+
 down() {
   local name="${1:-novacron_replica}"
-  if [ -d "/etc/postgresql/$VERSION/$name" ]; then
+  if exists "$name"; then
     pg_dropcluster --stop "$VERSION" "$name" || { pg_ctlcluster "$VERSION" "$name" stop -m immediate || true; pg_dropcluster "$VERSION" "$name"; }
   fi
+  rm -rf "/etc/postgresql/$VERSION/${name:?}" # pg_dropcluster leaves our conf.d file behind
   drop_slot "$name"
 }
 
@@ -79,7 +84,7 @@ drop_orphan_slots() {
   local slot
   for slot in $(psql_primary -c "SELECT slot_name FROM pg_replication_slots
                                  WHERE slot_name LIKE 'novacron\_replica%' AND NOT active"); do
-    [ -d "/etc/postgresql/$VERSION/$slot" ] || drop_slot "$slot"
+    exists "$slot" || drop_slot "$slot"
   done
 }
 
