@@ -13,7 +13,11 @@
 # line in its pg_hba.conf (then a reload), as pg_basebackup and the standby's walreceiver need it.
 # It is safe for everything else on the server: it only admits replication connections from
 # localhost, which the `host all all 127.0.0.1/32 trust` line already trusts for ordinary ones.
-# No replication slot is created, so a standby left behind by a killed test never pins WAL.
+# The standby streams from a physical replication slot named after it (pg_basebackup -C -S): without
+# one, a primary busy with other work (every CREATE/DROP DATABASE forces a checkpoint) recycles WAL
+# the new standby still needs ("requested WAL segment ... has already been removed"). A slot pins
+# WAL while it exists, so `down` drops it, and `up` first drops inactive novacron_replica_* slots
+# whose cluster is gone (left by a killed run).
 # pg_basebackup copies the whole primary cluster (every test database): a few seconds on CI.
 set -euo pipefail
 
@@ -52,17 +56,43 @@ allow_replication() {
   fi
 }
 
+exists() {
+  pg_lsclusters -h | awk -v v="$VERSION" -v n="$1" '$1 == v && $2 == n {found = 1} END {exit !found}'
+}
+
 down() {
   local name="${1:-novacron_replica}"
-  if [ -d "/etc/postgresql/$VERSION/$name" ]; then
+  if exists "$name"; then
     pg_dropcluster --stop "$VERSION" "$name" || { pg_ctlcluster "$VERSION" "$name" stop -m immediate || true; pg_dropcluster "$VERSION" "$name"; }
   fi
+  rm -rf "/etc/postgresql/$VERSION/${name:?}" # pg_dropcluster leaves our conf.d file behind
+  drop_slot "$name"
+}
+
+drop_slot() {
+  # Its walsender may take a moment to exit after the standby stops.
+  for _ in $(seq 1 20); do
+    [ "$(psql_primary -c "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$1'")" = 0 ] && return 0
+    psql_primary -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+                     WHERE slot_name = '$1' AND NOT active" >/dev/null || true
+    sleep 0.5
+  done
+  echo "replication slot $1 still active" >&2
+}
+
+drop_orphan_slots() {
+  local slot
+  for slot in $(psql_primary -c "SELECT slot_name FROM pg_replication_slots
+                                 WHERE slot_name LIKE 'novacron\_replica%' AND NOT active"); do
+    exists "$slot" || drop_slot "$slot"
+  done
 }
 
 up() {
   local name="${1:-novacron_replica}" port="${2:-5433}"
   check
   down "$name" # a cluster left by a killed run
+  drop_orphan_slots
   allow_replication
   pg_createcluster "$VERSION" "$name" -p "$port" >/dev/null
   local conf="/etc/postgresql/$VERSION/$name" data
@@ -80,7 +110,7 @@ up() {
   } > "$conf/conf.d/90-novacron-replica.conf"
   cp "$(psql_primary -c 'SHOW hba_file')" "$conf/pg_hba.conf" # the same clients, the same trust
   rm -rf "${data:?}"/*
-  as_postgres pg_basebackup -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$data" -R -X stream -c fast
+  as_postgres pg_basebackup -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -D "$data" -R -X stream -c fast -C -S "$name"
   pg_ctlcluster "$VERSION" "$name" start
   for _ in $(seq 1 60); do
     pg_isready -h 127.0.0.1 -p "$port" -q && break

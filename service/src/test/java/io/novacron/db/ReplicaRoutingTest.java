@@ -206,12 +206,17 @@ class ReplicaRoutingTest {
         return replicaStatus().path("reads_served").asLong();
     }
 
-    /** Bounded: the monitor probes every 250 ms; a standby accepts connections within seconds of start. */
+    /**
+     * Bounded: the monitor probes every 250 ms and a standby replays the test database's creation
+     * within seconds on an idle machine; on a machine shared with other builds replay has been seen
+     * to take minutes, hence the generous bound.
+     */
     private static void awaitReplicaUp() {
-        for (int i = 0; i < 240 && !replicaStatus().path("state").asText().equals("up"); i++) {
+        for (int i = 0; i < 1200 && !replicaStatus().path("state").asText().equals("up"); i++) {
             sleep(250);
         }
-        assertThat(replicaStatus().path("state").asText()).isEqualTo("up");
+        assertThat(replicaStatus().path("state").asText()).as("replica after 5 minutes; its WAL receiver: %s",
+                replica.walReceiver()).isEqualTo("up");
     }
 
     private static void sleep(long ms) {

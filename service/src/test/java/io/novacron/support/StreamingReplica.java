@@ -69,6 +69,17 @@ public final class StreamingReplica implements BeforeAllCallback, AfterAllCallba
         return DriverManager.getConnection(url(database), FreshDatabase.USER, "");
     }
 
+    /** The standby's pg_stat_wal_receiver and replay position, for a failure message. */
+    public String walReceiver() {
+        try (Connection c = connect("postgres"); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT coalesce((SELECT status || ' ' || coalesce(latest_end_lsn::text, '')"
+                     + " FROM pg_stat_wal_receiver), 'no receiver') || ', replayed ' || pg_last_wal_replay_lsn()")) {
+            return rs.next() ? rs.getString(1) : "?";
+        } catch (SQLException e) {
+            return e.getMessage();
+        }
+    }
+
     public void stop() {
         requireOk(run(List.of("stop", name), true));
     }
