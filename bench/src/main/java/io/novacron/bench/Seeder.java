@@ -101,7 +101,7 @@ public final class Seeder {
         // V35 (a service before it, in A/B runs, has nothing to pack). Only once the packer has started
         // (packed_until set): with packing off it never does, and the service packs at most a minute
         // after its 5-minute tier exists, well within the rollup catch-up this waits for.
-        if (exists(c, "metric_pack_watermark")) {
+        if (tableExists(c, "metric_pack_watermark")) {
             pending += """
                      + (SELECT count(*) FROM metric_pack_watermark p JOIN rollup_watermark r USING (scope)
                          WHERE p.packed_until IS NOT NULL AND p.moved_until < p.packed_until
@@ -120,7 +120,7 @@ public final class Seeder {
         return (System.nanoTime() - t0) / 1e9;
     }
 
-    private static boolean exists(Connection c, String table) throws SQLException {
+    private static boolean tableExists(Connection c, String table) throws SQLException {
         try (var ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
