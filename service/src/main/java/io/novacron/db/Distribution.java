@@ -41,16 +41,16 @@ public final class Distribution {
 
     private static Map<String, Placement> tables() {
         Map<String, Placement> m = new TreeMap<>();
-        for (String t : List.of("vm", "app_user", "api_token", "audit_log", "vm_latest", "vm_metrics", "vm_rollup",
+        for (String t : List.of("vm", "app_user", "api_token", "audit_log", "vm_latest", "vm_metrics", "vm_metric_block", "vm_rollup",
                 "vm_rollup_delta", "org_rollup", "org_rollup_delta", "org_usage_1m", "org_vm_stats", "org_node_vms",
                 "org_owner_vms", "org_vm_created_1h", "org_summary")) {
             m.put(t, Placement.TENANT);
         }
-        for (String t : List.of("node_latest", "node_metrics", "node_rollup", "node_rollup_delta")) {
+        for (String t : List.of("node_latest", "node_metrics", "node_metric_block", "node_rollup", "node_rollup_delta")) {
             m.put(t, Placement.NODE);
         }
         for (String t : List.of("org", "node", "rollup_watermark", "platform_counts", "platform_vm_stats",
-                "platform_vm_created_1h")) {
+                "platform_vm_created_1h", "metric_pack_watermark", "metric_pack_dirty", "metric_pack_stats")) {
             m.put(t, Placement.REFERENCE);
         }
         m.put("flyway_schema_history", Placement.COORDINATOR);
