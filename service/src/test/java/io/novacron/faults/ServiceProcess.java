@@ -38,7 +38,10 @@ final class ServiceProcess implements AutoCloseable {
                 "NOVACRON_PORT", Integer.toString(port),
                 "NOVACRON_ADMIN_TOKEN", TestApp.ADMIN_TOKEN,
                 "NOVACRON_DB_POOL_SIZE", "6",
-                "NOVACRON_ACCESS_LOG", "WARN"));
+                "NOVACRON_ACCESS_LOG", "WARN",
+                // The suite checks acknowledged samples as raw rows, and its loads lie hours back:
+                // packing stays off here (its own kill-mid-move safety is HistoryPackerTest's).
+                "NOVACRON_PACK_AFTER_MINUTES", "0"));
         this.env.putAll(extraEnv);
     }
 
