@@ -9,28 +9,22 @@ import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A loopback TCP forwarder whose {@link #kill} makes the target vanish mid-run (the real Redis or service stays up). */
+/**
+ * A loopback TCP forwarder that makes its target vanish for one client while the real server (the
+ * shared Redis, PostgreSQL or a service) stays up for everyone else: {@link #cut} drops every open
+ * connection and refuses new ones until {@link #restore}; {@link #kill} does so for good.
+ */
 public final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
+    private final int targetPort;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
-    private volatile boolean dead;
+    private volatile boolean cut;
+    private volatile boolean closed;
 
     public TcpProxy(int targetPort) throws IOException {
+        this.targetPort = targetPort;
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread accept = new Thread(() -> {
-            while (!dead) {
-                try {
-                    Socket in = server.accept();
-                    Socket out = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                    open.add(in);
-                    open.add(out);
-                    pipe(in, out);
-                    pipe(out, in);
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "tcp-proxy");
+        Thread accept = new Thread(this::acceptLoop, "tcp-proxy");
         accept.setDaemon(true);
         accept.start();
     }
@@ -39,25 +33,58 @@ public final class TcpProxy implements AutoCloseable {
         return server.getLocalPort();
     }
 
-    /** Drops every connection and refuses new ones. */
+    /** Drops every open connection; new ones are accepted and closed at once until {@link #restore}. */
+    public void cut() {
+        cut = true;
+        open.forEach(TcpProxy::closeQuietly);
+        open.clear();
+    }
+
+    public void restore() {
+        cut = false;
+    }
+
+    /** Drops every connection and refuses new ones, for good. */
     public void kill() {
-        dead = true;
         close();
     }
 
-    private static void pipe(Socket from, Socket to) {
+    private void acceptLoop() {
+        while (!closed) {
+            try {
+                Socket in = server.accept();
+                if (cut) {
+                    closeQuietly(in);
+                    continue;
+                }
+                Socket out = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                open.add(in);
+                open.add(out);
+                pipe(in, out);
+                pipe(out, in);
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void pipe(Socket from, Socket to) {
         Thread t = new Thread(() -> {
-            byte[] buf = new byte[8192];
+            byte[] buf = new byte[16384];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int n; (n = in.read(buf)) >= 0; ) {
                     out.write(buf, 0, n);
                     out.flush();
                 }
             } catch (IOException ignored) {
-                // one side went away: the other is closed below
+                // one side went away: both are closed below
             }
             closeQuietly(from);
             closeQuietly(to);
+            open.remove(from);
+            open.remove(to);
         }, "tcp-proxy-pipe");
         t.setDaemon(true);
         t.start();
@@ -73,6 +100,7 @@ public final class TcpProxy implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         try {
             server.close();
         } catch (IOException ignored) {

@@ -1,5 +1,6 @@
 package io.novacron.faults;
 
+import io.novacron.cache.TcpProxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -381,7 +382,7 @@ class FaultSuiteIT {
         List<Long> vms = vms(s1.as(token), 20, "outage");
         Load load = new Load(Instant.now().minus(2, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS), 2, vms);
         int pgPort = Integer.parseInt(FreshDatabase.SERVER.replaceAll(".*:(\\d+)/?$", "$1"));
-        try (PgCut cut = new PgCut(pgPort);
+        try (TcpProxy cut = new TcpProxy(pgPort);
              ServiceProcess s2 = new ServiceProcess("s2-outage", "jdbc:postgresql://127.0.0.1:" + cut.port() + "/" + db.name(),
                      Map.of("NOVACRON_DB_CONNECTION_TIMEOUT_MS", "1000")).start()) {
             Http http = s2.as(token);
