@@ -12,7 +12,7 @@ package io.novacron.metrics.block;
  *           further sample the delta of deltas as a bit code: '0' for 0 (a regular interval),
  *           '10' + 7 bits, '110' + 14, '1110' + 24, '1111' + 64 (zig-zag), byte-aligned at the end
  * column    header byte: presence (bits 0–1: 0 every sample, 1 a bitmap follows, 2 no sample)
- *           and codec (bits 2–3: 0 Gorilla XOR, 1 scaled decimal);
+ *           and codec (bits 2–3: 0 Gorilla XOR, 1 scaled decimal deltas, 2 scaled decimal Rice);
  *           bitmap: ⌈n/8⌉ bytes, bit i (LSB first) = sample i carries the metric;
  *           then the present values only:
  *             Gorilla XOR: the first value's 64 bits, then per value '0' when equal to the
@@ -22,17 +22,26 @@ package io.novacron.metrics.block;
  *             scaled decimal: a byte (scale d in bits 0–3, bit 4: the value is a float), then the
  *             mantissas m = v·10^d as a zig-zag varint and the differences of consecutive ones.
  *             It decodes as m / 10^d (rounded to float when bit 4 is set) and is chosen only
- *             when that gives back every value bit for bit.
+ *             when that gives back every value bit for bit;
+ *             scaled decimal Rice: the same mantissas, the header byte (bit 5: residuals from a
+ *             base), the base or m[0] as a zig-zag varint, a byte k, then each residual (from the
+ *             base, or from the previous mantissa) zig-zagged and Rice-coded with parameter k:
+ *             the quotient z >>> k in unary ('1's, then '0'), then the k low bits; a quotient of
+ *             24 or more is 24 '1's and the 64 bits of z.
  * </pre>
- * Each column of each block takes whichever of the two encodings is shorter: decimal deltas win on
+ * Each column of each block takes whichever of the encodings is shortest: decimal forms win on
  * values that are decimals at heart (percentages with two decimals, byte counts), XOR on values
- * that stay equal or move in their low mantissa bits. Both are lossless by construction; the
- * encoder verifies the decimal one before choosing it.
+ * that stay equal or move in their low mantissa bits. Rice codes spend about log2 of a residual's
+ * typical size plus two bits per value, where varint groups round every value up to 7-bit steps
+ * (a byte rate's residual of ~20 bits takes 24). All are lossless by construction; the encoder
+ * verifies the decimal mantissas before choosing a decimal form.
  */
 public final class BlockCodec {
     static final int VERSION = 1;
     private static final int ALL = 0, BITMAP = 1, NONE = 2;
-    private static final int GORILLA = 0, DECIMAL = 1;
+    private static final int GORILLA = 0, DECIMAL = 1, DECIMAL_RICE = 2;
+    /** Rice codes: a quotient of this many 1-bits or more is an escape followed by the raw 64-bit zig-zag value. */
+    private static final int RICE_ESCAPE = 24;
     private static final int MAX_SCALE = 15;
     private static final double[] POW10 = new double[MAX_SCALE + 1];
     /** Mantissas stay within a double's exact integers. */
@@ -174,10 +183,22 @@ public final class BlockCodec {
         }
         BitStream xor = new BitStream(8 + k * 2);
         writeGorilla(xor, v);
-        byte[] xorBytes = xor.toByteArray();
-        byte[] decimal = encodeDecimal(v);
-        boolean useDecimal = decimal != null && decimal.length < xorBytes.length;
-        out.writeByte(presence | (useDecimal ? DECIMAL : GORILLA) << 2);
+        byte[] best = xorBytes(xor);
+        int codec = GORILLA;
+        Mantissas m = mantissas(v);
+        if (m != null) {
+            byte[] deltas = encodeDecimal(m);
+            if (deltas.length < best.length) {
+                best = deltas;
+                codec = DECIMAL;
+            }
+            byte[] rice = encodeRice(m);
+            if (rice.length < best.length) {
+                best = rice;
+                codec = DECIMAL_RICE;
+            }
+        }
+        out.writeByte(presence | codec << 2);
         if (presence == BITMAP) {
             byte[] bits = new byte[(n + 7) / 8];
             for (int i = 0; i < n; i++) {
@@ -187,7 +208,11 @@ public final class BlockCodec {
             }
             out.writeBytes(bits);
         }
-        out.writeBytes(useDecimal ? decimal : xorBytes);
+        out.writeBytes(best);
+    }
+
+    private static byte[] xorBytes(BitStream xor) {
+        return xor.toByteArray();
     }
 
     /** Fills {@code into} (absent slots stay 0) and returns the presence, {@code null} when all are present. */
@@ -216,6 +241,8 @@ public final class BlockCodec {
         double[] v = new double[k];
         if (codec == DECIMAL) {
             readDecimal(in, v);
+        } else if (codec == DECIMAL_RICE) {
+            readRice(in, v);
         } else if (codec == GORILLA) {
             readGorilla(in, v);
         } else {
@@ -278,23 +305,138 @@ public final class BlockCodec {
         in.alignToByte();
     }
 
-    /** The scaled-decimal stream, or {@code null} when no scale gives every value back exactly. */
-    private static byte[] encodeDecimal(double[] v) {
+    /** Values as integers m / 10^d: the smallest scale that gives every value back bit for bit. */
+    private record Mantissas(long[] m, int d, boolean asFloat) {
+        int header(int flags) {
+            return d | (asFloat ? 0x10 : 0) | flags;
+        }
+    }
+
+    /** The mantissas at the smallest exact scale, or {@code null} when no scale gives every value back exactly. */
+    private static Mantissas mantissas(double[] v) {
         for (int d = 0; d <= MAX_SCALE; d++) {
             for (int asFloat = 0; asFloat <= 1; asFloat++) {
                 long[] m = mantissas(v, d, asFloat == 1);
                 if (m != null) {
-                    BitStream out = new BitStream(2 + v.length * 2);
-                    out.writeByte(d | asFloat << 4);
-                    out.writeSigned(m[0]);
-                    for (int i = 1; i < m.length; i++) {
-                        out.writeSigned(m[i] - m[i - 1]);
-                    }
-                    return out.toByteArray();
+                    return new Mantissas(m, d, asFloat == 1);
                 }
             }
         }
         return null;
+    }
+
+    /** Scaled decimal, varint deltas: the header byte, then m[0] and each difference as a zig-zag varint. */
+    private static byte[] encodeDecimal(Mantissas mm) {
+        long[] m = mm.m;
+        BitStream out = new BitStream(2 + m.length * 2);
+        out.writeByte(mm.header(0));
+        out.writeSigned(m[0]);
+        for (int i = 1; i < m.length; i++) {
+            out.writeSigned(m[i] - m[i - 1]);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Scaled decimal, Rice-coded residuals: the header byte (bit 5: residuals from a base instead
+     * of from the previous value), the base (or m[0]) as a zig-zag varint, a byte k, then each
+     * residual's zig-zag z as z >>> k in unary ('1's ended by a '0') and its k low bits, or
+     * {@link #RICE_ESCAPE} '1's and the 64 bits of z. Residuals from the previous value suit random
+     * walks; from the block's median, values that scatter around a level (a rate with noise), whose
+     * differences would be wider than the values' own spread. Both are tried, with the best k each.
+     */
+    private static byte[] encodeRice(Mantissas mm) {
+        long[] m = mm.m;
+        int n = m.length;
+        long[] deltas = new long[Math.max(0, n - 1)];
+        for (int i = 1; i < n; i++) {
+            deltas[i - 1] = BitStream.zigZag(m[i] - m[i - 1]);
+        }
+        long[] sorted = m.clone();
+        java.util.Arrays.sort(sorted);
+        long base = sorted[n / 2];
+        long[] centered = new long[n];
+        for (int i = 0; i < n; i++) {
+            centered[i] = BitStream.zigZag(m[i] - base);
+        }
+        int kd = bestRiceParameter(deltas), kc = bestRiceParameter(centered);
+        boolean fromBase = varintBits(base) + riceBits(centered, kc) < varintBits(m[0]) + riceBits(deltas, kd);
+        long[] z = fromBase ? centered : deltas;
+        int k = fromBase ? kc : kd;
+        BitStream out = new BitStream(4 + n * 3);
+        out.writeByte(mm.header(fromBase ? 0x20 : 0));
+        out.writeSigned(fromBase ? base : m[0]);
+        out.writeByte(k);
+        for (long x : z) {
+            long q = x >>> k;
+            if (q < RICE_ESCAPE) {
+                out.writeBits(-1L, (int) q);
+                out.writeBit(false);
+                out.writeBits(x, k);
+            } else {
+                out.writeBits(-1L, RICE_ESCAPE);
+                out.writeBits(x, 64);
+            }
+        }
+        out.alignToByte();
+        return out.toByteArray();
+    }
+
+    /** Bits of {@code v} as a zig-zag varint. */
+    private static long varintBits(long v) {
+        int significant = Long.SIZE - Long.numberOfLeadingZeros(BitStream.zigZag(v));
+        return 8L * Math.max(1, (significant + 6) / 7);
+    }
+
+    /** Bits of the Rice codes of {@code z} with parameter {@code k}. */
+    private static long riceBits(long[] z, int k) {
+        long bits = 0;
+        for (long x : z) {
+            long q = x >>> k;
+            bits += q < RICE_ESCAPE ? q + 1 + k : RICE_ESCAPE + 64;
+        }
+        return bits;
+    }
+
+    /** The k with the fewest bits; the cost is convex enough around the mean's bit length to search near it. */
+    private static int bestRiceParameter(long[] z) {
+        if (z.length == 0) {
+            return 0;
+        }
+        int best = 0;
+        long bestBits = Long.MAX_VALUE;
+        for (int k = 0; k < 63; k++) {
+            long bits = riceBits(z, k);
+            if (bits < bestBits) {
+                bestBits = bits;
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    private static void readRice(BitStream in, double[] v) {
+        int header = in.readByte();
+        int d = header & 0xF;
+        boolean asFloat = (header & 0x10) != 0, fromBase = (header & 0x20) != 0;
+        long first = in.readSigned();
+        int k = in.readByte();
+        long m = first;
+        for (int i = 0; i < v.length; i++) {
+            if (!fromBase && i == 0) {
+                v[0] = fromDecimal(first, d, asFloat);
+                continue;
+            }
+            int q = 0;
+            while (q < RICE_ESCAPE && in.readBit()) {
+                q++;
+            }
+            long z = q < RICE_ESCAPE ? (long) q << k | in.readBits(k) : in.readBits(64);
+            long r = BitStream.unZigZag(z);
+            m = fromBase ? first + r : m + r;
+            v[i] = fromDecimal(m, d, asFloat);
+        }
+        in.alignToByte();
     }
 
     private static long[] mantissas(double[] v, int d, boolean asFloat) {

@@ -36,19 +36,22 @@ import javax.sql.DataSource;
  *   <li>folds the <em>dirty</em> hours (late samples stored as rows below {@code packed_until}
  *       after their hour was moved) into their blocks: decode, merge, re-encode, upsert;</li>
  *   <li>moves {@code packed_until} to the newest hour that is both older than the pack age and
- *       built into the 5-minute rollup tier ({@code tier_until}: the rollup compactor reads only
- *       rows of hours it has not built, so it never needs a packed sample), under the exclusive
+ *       built into the 5-minute and hour rollup tiers ({@code tier_until}, {@code hour_until}: the
+ *       rollup compactor reads only raw rows of hours it has not built, and hour rows are built
+ *       from 5-minute rows, which the move drops), under the exclusive
  *       rollup ingest lock: batches in flight finish first, later ones send samples before it
  *       down the late path ({@link PackedHistory});</li>
  *   <li>moves the hours from {@code moved_until} to {@code packed_until}, one transaction per
  *       hour: the hour's rows are read sorted by series, each series' samples encoded as one
- *       block, the blocks COPYed in and the rows deleted, {@code moved_until} advanced. The
+ *       block, the blocks COPYed in and the rows deleted, the hour's 5-minute rollup rows deleted
+ *       (below {@code packed_until} the blocks are the finest tier, {@link Watermarks#fiveMinuteFrom}),
+ *       {@code moved_until} advanced. The
  *       transaction holds the scope's pack lock exclusively, so the only other writers of rows
  *       below {@code packed_until} (late batches, which hold it shared) are excluded and the
  *       DELETE removes exactly the rows read (checked by count: a mismatch rolls back);</li>
  *   <li>VACUUMs the raw partitions it emptied, so their space is reused by the day's next
  *       inserts (or handed back when a day is empty): with autovacuum late or off, deleted rows
- *       would otherwise keep their pages.</li>
+ *       would otherwise keep their pages; and the 5-minute rollup partition, for the same reason.</li>
  * </ol>
  * A kill at any point leaves each hour either all rows or all blocks: the move is one
  * transaction, and {@code moved_until} advances in it.
@@ -126,11 +129,17 @@ public final class HistoryPacker {
         long moved = 0;
         for (BlockTable t : BlockTable.values()) {
             TreeSet<String> emptied = new TreeSet<>();
-            moved += foldDirty(t, emptied);
+            long scopeMoved = foldDirty(t, emptied);
             advance(t);
-            moved += moveHours(t, emptied);
+            scopeMoved += moveHours(t, emptied);
             vacuum(emptied);
             truncateEmptyDays(t, emptied);
+            if (scopeMoved > 0) {
+                // The 5-minute partition (V10) keeps only the unpacked hours' rows: its dropped
+                // rows' space goes to the next hours' rows.
+                vacuum(new TreeSet<>(List.of(rollupScope(t).table() + "_5m")));
+            }
+            moved += scopeMoved;
         }
         refreshStats();
         return moved;
@@ -151,14 +160,16 @@ public final class HistoryPacker {
     }
 
     private void advance(BlockTable t) {
-        RollupScope scope = t == BlockTable.VM ? RollupScope.VM : RollupScope.NODE;
+        RollupScope scope = rollupScope(t);
         tx.inTransaction(c -> {
-            long tierUntil = Watermarks.read(c, scope).tierUntil();
-            if (tierUntil == Watermarks.NONE) {
+            Watermarks w = Watermarks.read(c, scope);
+            // The move drops the hour's 5-minute rows: its hour row must be built from them first.
+            long built = Math.min(w.tierUntil(), w.hourUntil());
+            if (built == Watermarks.NONE) {
                 return null;
             }
             long now = clock.millis() * 1000;
-            long target = BlockTable.hourOf(Math.min(now - packAge.toNanos() / 1000, tierUntil));
+            long target = BlockTable.hourOf(Math.min(now - packAge.toNanos() / 1000, built));
             if (state(c, t).packedUntil >= target) {
                 return null;
             }
@@ -294,15 +305,25 @@ public final class HistoryPacker {
         return moved;
     }
 
+    /**
+     * The scope's pack lock, and its compaction lock: a compactor round that folds late samples
+     * into 5-minute rows read {@code packed_until} in its snapshot, so it must not overlap a move
+     * that drops those rows (a row it wrote after the drop would stay, unread, until retention).
+     */
     private static void lockExclusive(Connection c, BlockTable t) throws SQLException {
         Database.allowLongStatements(c, MAINTENANCE_TIMEOUT);
         try (Statement st = c.createStatement()) {
             st.execute("SET LOCAL work_mem = '256MB'"); // an hour of rows sorted by series
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-            ps.setString(1, t.packLock());
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?)), pg_advisory_xact_lock(hashtext(?))")) {
+            ps.setString(1, Watermarks.compactionLockName(rollupScope(t)));
+            ps.setString(2, t.packLock());
             ps.execute();
         }
+    }
+
+    private static RollupScope rollupScope(BlockTable t) {
+        return t == BlockTable.VM ? RollupScope.VM : RollupScope.NODE;
     }
 
     /**
@@ -320,6 +341,7 @@ public final class HistoryPacker {
         PgCopyBuffer buf = new PgCopyBuffer(1 << 20);
         long rows = 0;
         int blocks = 0;
+        SeriesKeys keys = new SeriesKeys();
         try (PreparedStatement ps = c.prepareStatement(select)) {
             ps.setFetchSize(FETCH);
             ps.setObject(1, io.novacron.metrics.series.BucketKey.timestamp(hour));
@@ -334,6 +356,7 @@ public final class HistoryPacker {
                             blocks++;
                         }
                         cur = new SeriesRows(org, series);
+                        keys.add(org, series);
                     }
                     double[] v = new double[MetricKind.METRICS];
                     int fields = 0;
@@ -376,6 +399,7 @@ public final class HistoryPacker {
             ps.setLong(4, rows);
             ps.executeUpdate();
         }
+        dropFiveMinuteRows(c, t, hour, keys);
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + t.rawTable() + " WHERE ts >= ? AND ts < ?")) {
             ps.setObject(1, io.novacron.metrics.series.BucketKey.timestamp(hour));
             ps.setObject(2, io.novacron.metrics.series.BucketKey.timestamp(hour + BlockTable.SPAN_MICROS));
@@ -387,6 +411,56 @@ public final class HistoryPacker {
         hours.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         samples.increment(rows);
         return rows;
+    }
+
+    /**
+     * Deletes the 5-minute rows of the hour for the series just packed (the only series that can
+     * have any: the rows are built from raw samples): from now on the blocks are the hour's
+     * finest tier ({@link Watermarks#fiveMinuteFrom}). One probe of the tier's primary key
+     * (keys, step_s, bucket) per series.
+     */
+    private static void dropFiveMinuteRows(Connection c, BlockTable t, long hour, SeriesKeys keys) throws SQLException {
+        RollupScope scope = rollupScope(t);
+        String match = t.twoKeys() ? "r.org_id = k.a AND r.vm_id = k.b" : "r.node_id = k.b";
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + scope.table() + " r USING unnest(?::bigint[], ?::bigint[]) AS k(a, b)"
+                + " WHERE " + match + " AND r.step_s = 300 AND r.bucket >= ? AND r.bucket < ?")) {
+            ps.setArray(1, c.createArrayOf("bigint", keys.a()));
+            ps.setArray(2, c.createArrayOf("bigint", keys.b()));
+            ps.setObject(3, io.novacron.metrics.series.BucketKey.timestamp(hour));
+            ps.setObject(4, io.novacron.metrics.series.BucketKey.timestamp(hour + BlockTable.SPAN_MICROS));
+            ps.executeUpdate();
+        }
+    }
+
+    /** The series of an hour, in key order. */
+    private static final class SeriesKeys {
+        private long[] a = new long[1024], b = new long[1024];
+        private int n;
+
+        void add(long first, long second) {
+            if (n == a.length) {
+                a = Arrays.copyOf(a, n * 2);
+                b = Arrays.copyOf(b, n * 2);
+            }
+            a[n] = first;
+            b[n++] = second;
+        }
+
+        Long[] a() {
+            return boxed(a);
+        }
+
+        Long[] b() {
+            return boxed(b);
+        }
+
+        private Long[] boxed(long[] v) {
+            Long[] out = new Long[n];
+            for (int i = 0; i < n; i++) {
+                out[i] = v[i];
+            }
+            return out;
+        }
     }
 
     private static Map<List<Long>, SeriesBlock> existingBlocks(Connection c, BlockTable t, long hour) throws SQLException {

@@ -80,8 +80,12 @@ final class SeriesReader {
     private record EdgePart(long tier, long bucket, long lo, long hi) implements Part {
     }
 
-    /** Raw samples in [lo, hi). */
-    private record RawPart(long lo, long hi) implements Part {
+    /**
+     * Raw samples in [lo, hi). {@code limited}: counted against {@link #RAW_LIMIT}, as a stretch
+     * no tier covers is; a stretch of packed hours standing in for the 5-minute tier is not (its
+     * work is a block per series and hour, like the hour tier's rows).
+     */
+    private record RawPart(long lo, long hi, boolean limited) implements Part {
     }
 
     private record TierRow(long bucket, Aggregate agg) {
@@ -99,11 +103,11 @@ final class SeriesReader {
 
     TreeMap<Long, Aggregate> read(long fromMicros, long toMicros) throws SQLException {
         Watermarks w = Watermarks.read(c, scope);
-        List<long[]> tiers = new ArrayList<>(); // {step, complete before}
+        List<long[]> tiers = new ArrayList<>(); // {step, rows from, complete before}
         for (int s : scope.stepsSeconds()) {
             long t = s * 1_000_000L;
             if (stepMicros > 0 && stepMicros % t == 0) {
-                tiers.add(0, new long[] {t, w.tierLimit(s)}); // coarsest first
+                tiers.add(0, new long[] {t, w.tierFrom(s), w.tierLimit(s)}); // coarsest first
             }
         }
         List<Part> plan = new ArrayList<>();
@@ -116,8 +120,8 @@ final class SeriesReader {
             Part part = plan.get(i);
             if (part instanceof TierPart) {
                 r.tier.forEach(row -> add(row.bucket, row.agg));
-            } else if (part instanceof RawPart) {
-                addRaw(r);
+            } else if (part instanceof RawPart p) {
+                addRaw(r, p.limited);
             } else if (part instanceof EdgePart e) {
                 if (r.tier.stream().allMatch(row -> row.agg.within(e.lo, e.hi) || row.agg.outside(e.lo, e.hi))) {
                     for (TierRow row : r.tier) {
@@ -126,19 +130,23 @@ final class SeriesReader {
                         }
                     }
                 } else if (rawEdges) {
-                    addRaw(r);
+                    addRaw(r, true);
                 } else {
-                    fallback.add(new RawPart(e.lo, e.hi));
+                    fallback.add(new RawPart(e.lo, e.hi, true));
                 }
             }
         }
         if (!fallback.isEmpty()) {
-            fetch(fallback, false).forEach(this::addRaw);
+            fetch(fallback, false).forEach(r -> addRaw(r, true));
         }
         return out;
     }
 
-    /** Plans [lo, hi): the coarsest tier's aligned stretch, then its edges from the finer tiers. */
+    /**
+     * Plans [lo, hi): the coarsest tier's aligned stretch, then its edges from the finer tiers.
+     * Where a tier holds no rows (the 5-minute tier of packed hours, {@link Watermarks#fiveMinuteFrom})
+     * the raw history answers its stretch: blocks are the finest tier there.
+     */
     private static void cover(long lo, long hi, List<long[]> tiers, int i, List<Part> plan) {
         if (lo >= hi) {
             return;
@@ -149,10 +157,17 @@ final class SeriesReader {
         }
         long t = tiers.get(i)[0];
         long alignedLo = -Math.floorDiv(-lo, t) * t;
-        long limit = tiers.get(i)[1]; // Watermarks.NONE (Long.MIN_VALUE) before the first compaction
+        long from = tiers.get(i)[1]; // hour-aligned, so a multiple of t; NONE: rows from the start
+        long limit = tiers.get(i)[2]; // Watermarks.NONE (Long.MIN_VALUE) before the first compaction
         long alignedHi = limit <= lo ? lo : Math.floorDiv(Math.min(hi, limit), t) * t;
         if (alignedLo < alignedHi) {
-            plan.add(new TierPart(t, alignedLo, alignedHi));
+            long rowsFrom = Math.min(alignedHi, Math.max(alignedLo, from));
+            if (alignedLo < rowsFrom) {
+                plan.add(new RawPart(alignedLo, rowsFrom, false));
+            }
+            if (rowsFrom < alignedHi) {
+                plan.add(new TierPart(t, rowsFrom, alignedHi));
+            }
             cover(lo, alignedLo, tiers, i + 1, plan);
             cover(alignedHi, hi, tiers, i + 1, plan);
         } else {
@@ -163,13 +178,13 @@ final class SeriesReader {
     /** An edge part when [lo, hi) lies inside one complete bucket of the finest tier, else raw. */
     private static Part edge(long lo, long hi, List<long[]> tiers) {
         if (tiers.isEmpty()) {
-            return new RawPart(lo, hi);
+            return new RawPart(lo, hi, true);
         }
         long[] finest = tiers.get(tiers.size() - 1);
         long t = finest[0];
         long bucket = Math.floorDiv(lo, t) * t;
-        if (hi > bucket + t || bucket + t > finest[1]) {
-            return new RawPart(lo, hi);
+        if (hi > bucket + t || bucket + t > finest[2] || bucket < finest[1]) {
+            return new RawPart(lo, hi, true);
         }
         return new EdgePart(t, bucket, lo, hi);
     }
@@ -329,14 +344,13 @@ final class SeriesReader {
         }
     }
 
-    private void addRaw(Rows r) {
+    private void addRaw(Rows r, boolean limited) {
         for (RawRow row : r.raw) {
-            if (++rawRows > RAW_LIMIT) {
+            if (limited && ++rawRows > RAW_LIMIT) {
                 throw MetricsQueryRoutes.tooManyPoints("the window holds more than " + RAW_LIMIT + " raw samples");
             }
-            Aggregate one = new Aggregate(sketchMask);
-            one.add(row.ts, row.values);
-            add(row.ts, one);
+            long bucket = stepMicros == 0 ? row.ts : BucketKey.bin(row.ts, stepMicros);
+            out.computeIfAbsent(bucket, k -> new Aggregate(sketchMask)).add(row.ts, row.values);
         }
     }
 

@@ -19,7 +19,9 @@ import java.time.ZoneOffset;
  * yesterday to two days ahead exist; raw days past NOVACRON_RETENTION_RAW_DAYS are dropped
  * (a DROP, no row-by-row DELETE); rollup buckets past their tier's retention are deleted
  * (5m: NOVACRON_RETENTION_5M_DAYS, 1h: _1H_, 1d: _1D_; the organizations' 1-minute tier follows
- * the raw retention), so history outlives the raw samples.
+ * the raw retention), so history outlives the raw samples. Packed block days (V35) go with the
+ * longer of the raw and 5-minute retentions: below {@code packed_until} they are the 5-minute
+ * tier (V41).
  */
 public final class MetricRetention {
     static final Duration DDL_LOCK_WAIT = Duration.ofSeconds(1);
@@ -49,8 +51,11 @@ public final class MetricRetention {
             return null;
         });
         int dropped = partitionDdl(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT drop_metric_partitions(?)")) {
+            // Packed blocks are the 5-minute tier of their hours (V41): kept as long as that tier.
+            Duration blocks = retention.raw().compareTo(retention.fiveMinute()) >= 0 ? retention.raw() : retention.fiveMinute();
+            try (PreparedStatement ps = c.prepareStatement("SELECT drop_metric_partitions(?, ?)")) {
                 ps.setObject(1, now.minus(retention.raw()).atOffset(ZoneOffset.UTC));
+                ps.setObject(2, now.minus(blocks).atOffset(ZoneOffset.UTC));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return rs.getInt(1);

@@ -283,7 +283,7 @@ public final class RollupCompactor {
             }
             // Late samples: partials of buckets the tiers already hold.
             List<Map.Entry<BucketKey, Aggregate>> late = takeDelta(c, scope, "bucket < ?", BucketKey.timestamp(tier));
-            fold(c, scope, late, new Watermarks(w.ingestUntil(), tier, w.hourUntil(), w.dayUntil()));
+            fold(c, scope, late, new Watermarks(w.ingestUntil(), tier, w.hourUntil(), w.dayUntil(), w.packedUntil()));
             folded += late.size();
             long hour = Math.min(Math.floorDiv(tier, HOUR) * HOUR, w.hourUntil() + 24 * HOUR);
             for (long h = w.hourUntil(); h < hour; h += HOUR) {
@@ -425,7 +425,7 @@ public final class RollupCompactor {
 
     private static boolean tryLock(Connection c, RollupScope scope) throws SQLException {
         try (PreparedStatement lock = c.prepareStatement("SELECT pg_try_advisory_xact_lock(hashtext(?))")) {
-            lock.setString(1, "rollup_compaction_" + scope.table());
+            lock.setString(1, Watermarks.compactionLockName(scope));
             try (ResultSet rs = lock.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
@@ -461,10 +461,11 @@ public final class RollupCompactor {
         for (int step : scope.stepsSeconds()) {
             TreeMap<BucketKey, Aggregate> tier = new TreeMap<>();
             long stepMicros = step * 1_000_000L;
-            long limit = w.tierLimit(step);
+            long limit = w.tierLimit(step), from = w.tierFrom(step);
             for (Map.Entry<BucketKey, Aggregate> p : partials) {
                 BucketKey k = p.getKey();
-                if (k.bucketMicros() < limit) {
+                // Before `from` the tier is the packed history, which holds the late sample itself.
+                if (k.bucketMicros() < limit && k.bucketMicros() >= from) {
                     BucketKey tk = new BucketKey(k.a(), k.b(), BucketKey.bin(k.bucketMicros(), stepMicros));
                     tier.computeIfAbsent(tk, x -> new Aggregate(true)).merge(p.getValue());
                 }

@@ -12,11 +12,15 @@ import java.sql.Timestamp;
  * Organizations have no watermarks: their tiers are fed by partials of every batch
  * ({@link #ALWAYS}: every tier is complete up to its delta rows).
  */
-public record Watermarks(long ingestUntil, long tierUntil, long hourUntil, long dayUntil) {
+public record Watermarks(long ingestUntil, long tierUntil, long hourUntil, long dayUntil, long packedUntil) {
     public static final long NONE = Long.MIN_VALUE;
-    public static final Watermarks ALWAYS = new Watermarks(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE);
+    public static final Watermarks ALWAYS = new Watermarks(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, NONE);
 
-    private static final String READ = "SELECT ingest_until, tier_until, hour_until, day_until FROM rollup_watermark WHERE scope = ?";
+    /** With the scope's {@code packed_until} (V35), in the same snapshot. */
+    private static final String READ = """
+            SELECT w.ingest_until, w.tier_until, w.hour_until, w.day_until, p.packed_until
+              FROM rollup_watermark w LEFT JOIN metric_pack_watermark p ON p.scope = w.scope
+             WHERE w.scope = ?""";
 
     /** The watermarks as the transaction's snapshot sees them. */
     public static Watermarks read(Connection c, RollupScope scope) throws SQLException {
@@ -29,7 +33,7 @@ public record Watermarks(long ingestUntil, long tierUntil, long hourUntil, long 
                 if (!rs.next()) {
                     throw new IllegalStateException("no rollup_watermark row for " + scope);
                 }
-                return new Watermarks(micros(rs, 1), micros(rs, 2), micros(rs, 3), micros(rs, 4));
+                return new Watermarks(micros(rs, 1), micros(rs, 2), micros(rs, 3), micros(rs, 4), micros(rs, 5));
             }
         }
     }
@@ -59,6 +63,28 @@ public record Watermarks(long ingestUntil, long tierUntil, long hourUntil, long 
             case 86400 -> dayUntil;
             default -> Long.MAX_VALUE; // the organizations' 1-minute tier
         };
+    }
+
+    /**
+     * The 5-minute tier holds rows only from this time on: before it, the series' raw history is
+     * packed ({@code packed_until}, V35) and the packed blocks are the finest tier. An hour's
+     * samples are at most 60 decoded values a metric, where its 5-minute rows (sums, mins, maxs
+     * and a sketch per metric) took ~100 bytes per sample; so the packer drops an hour's 5-minute
+     * rows when it moves the hour, queries aggregate the blocks instead, and late samples there
+     * are folded into the hour and day tiers only. {@link #NONE} when nothing is packed.
+     */
+    public long fiveMinuteFrom() {
+        return packedUntil;
+    }
+
+    /** The tier of {@code stepSeconds} holds rows from this time on ({@link #NONE}: from the start). */
+    public long tierFrom(int stepSeconds) {
+        return stepSeconds == 300 ? packedUntil : NONE;
+    }
+
+    /** Held by the compactor for a round (tried, not waited for) and by the packer while it moves an hour. */
+    public static String compactionLockName(RollupScope scope) {
+        return "rollup_compaction_" + scope.table();
     }
 
     public static String ingestLockName(RollupScope scope) {

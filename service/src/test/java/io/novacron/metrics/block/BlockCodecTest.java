@@ -85,6 +85,40 @@ class BlockCodecTest {
         assertThat(data.length).isLessThan(3 + 10 + 2 * (3 + 60 * 3));
     }
 
+    @Test
+    void values_scattered_around_a_level_cost_near_their_entropy() {
+        // A byte rate with log-normal noise (sigma 0.35) around 200,000 and a percentage with
+        // Gaussian noise (sigma 3) around 40: the benchmark generator's shapes. Entropy of the
+        // rounded values: log2(sigma * x * sqrt(2 pi e)) = 18.1 bits and log2(300 * 4.13) = 10.3 bits.
+        SplittableRandom r = new SplittableRandom(11);
+        long[] ts = new long[60];
+        double[][] v = new double[2][60];
+        for (int i = 0; i < 60; i++) {
+            ts[i] = T0 + i * MINUTE;
+            v[0][i] = (double) (long) (200_000 * Math.exp(r.nextGaussian() * 0.35));
+            v[1][i] = Math.round((40 + 3 * r.nextGaussian()) * 100) / 100.0;
+        }
+        int timestamps = BlockCodec.encode(SeriesBlock.complete(ts, new double[0][])).length;
+        int rate = roundTrip(SeriesBlock.complete(ts, new double[][] {v[0]})).length - timestamps;
+        int pct = roundTrip(SeriesBlock.complete(ts, new double[][] {v[1]})).length - timestamps;
+        // Varint deltas take 3 and 2 bytes a value; Rice codes about entropy + 1.5 bits.
+        assertThat(rate).isLessThanOrEqualTo(60 * 20 / 8 + 12);
+        assertThat(pct).isLessThanOrEqualTo(60 * 12 / 8 + 12);
+    }
+
+    @Test
+    void rare_spikes_escape_the_rice_code_and_come_back_exactly() {
+        long[] ts = new long[60];
+        double[][] v = new double[1][60];
+        for (int i = 0; i < 60; i++) {
+            ts[i] = T0 + i * MINUTE;
+            v[0][i] = i % 17 == 5 ? 9_007_199_254_740_991.0 : i % 3; // 2^53 - 1 among 0, 1, 2
+        }
+        v[0][59] = -9_007_199_254_740_991.0;
+        int size = roundTrip(SeriesBlock.complete(ts, v)).length;
+        assertThat(size).isLessThan(60 * 3);
+    }
+
     private static byte[] roundTrip(SeriesBlock block) {
         byte[] data = BlockCodec.encode(block);
         SeriesBlock back = BlockCodec.decode(data);

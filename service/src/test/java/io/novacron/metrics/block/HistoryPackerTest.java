@@ -126,6 +126,10 @@ class HistoryPackerTest {
         assertThat(fx.one("SELECT pg_relation_size('vm_metrics_p' || to_char(current_date - 1, 'YYYYMMDD') || '_pkey')"))
                 .as("yesterday's emptied partition truncated: its index too").isLessThanOrEqualTo(8192);
         assertThat(fx.one("SELECT sum(samples) FROM metric_pack_stats")).isEqualTo(moved);
+        // Below packed_until the blocks are the 5-minute tier (V41); the hour tier stays.
+        assertThat(fx.one("SELECT count(*) FROM vm_rollup WHERE step_s = 300 AND bucket < (SELECT packed_until FROM metric_pack_watermark WHERE scope = 'vm')")).isZero();
+        assertThat(fx.one("SELECT count(*) FROM node_rollup WHERE step_s = 300 AND bucket < (SELECT packed_until FROM metric_pack_watermark WHERE scope = 'node')")).isZero();
+        assertThat(fx.one("SELECT count(*) FROM vm_rollup WHERE step_s = 3600 AND bucket < (SELECT packed_until FROM metric_pack_watermark WHERE scope = 'vm')")).isPositive();
         Http.Response r = service.as(token).get("/api/v1/metrics/query?scope=vm&id=" + vm + "&from=" + start + "&to=" + Instant.now()
                 + "&step=raw&agg=min&metric=cpu_usage&metric=memory_usage&metric=disk_read_bps&metric=disk_write_bps&metric=net_rx_bps&metric=net_tx_bps");
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
@@ -165,14 +169,24 @@ class HistoryPackerTest {
 
     @Test
     @Order(4)
-    void retentionDropsWholeDaysOfBlocks() throws Exception {
+    void retentionDropsWholeDaysOfBlocksAfterTheFiveMinuteTier() throws Exception {
+        // Blocks are the 5-minute tier of packed hours (V41): a day of them outlives its raw rows
+        // up to the 5-minute retention, then goes as a whole partition.
         try (Connection c = service.database().connect(); Statement st = c.createStatement()) {
             st.execute("SELECT ensure_metric_partitions(current_date - 9, current_date - 9)");
-            assertThat(fx.one("SELECT count(*) FROM pg_class WHERE relname = 'vm_metric_block_p' || to_char(current_date - 9, 'YYYYMMDD')")).isEqualTo(1);
-            st.execute("SELECT drop_metric_partitions(now() - interval '7 days')");
+            st.execute("SELECT ensure_metric_partitions(current_date - 31, current_date - 31)");
+            st.execute("SELECT drop_metric_partitions(now() - interval '7 days', now() - interval '30 days')");
         }
-        assertThat(fx.one("SELECT count(*) FROM pg_class WHERE relname = 'vm_metric_block_p' || to_char(current_date - 9, 'YYYYMMDD')")).isZero();
-        assertThat(fx.one("SELECT count(*) FROM pg_class WHERE relname = 'node_metric_block_p' || to_char(current_date - 9, 'YYYYMMDD')")).isZero();
+        assertThat(partitions("vm_metrics", 9)).isZero();
+        assertThat(partitions("node_metrics", 9)).isZero();
+        assertThat(partitions("vm_metric_block", 9)).isEqualTo(1);
+        assertThat(partitions("node_metric_block", 9)).isEqualTo(1);
+        assertThat(partitions("vm_metric_block", 31)).isZero();
+        assertThat(partitions("node_metric_block", 31)).isZero();
         assertThat(fx.one("SELECT count(*) FROM vm_metric_block")).isPositive();
+    }
+
+    private long partitions(String table, int daysAgo) throws Exception {
+        return fx.one("SELECT count(*) FROM pg_class WHERE relname = '" + table + "_p' || to_char(current_date - " + daysAgo + ", 'YYYYMMDD')");
     }
 }

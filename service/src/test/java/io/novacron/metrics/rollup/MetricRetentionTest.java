@@ -28,6 +28,8 @@ class MetricRetentionTest {
         new MetricRetention(new Tx(service.app().database().dataSource()), service.app().config().retention(), Clock.systemUTC()).run();
 
         assertThat(fx.one("SELECT count(*) FROM pg_class WHERE relname = 'vm_metrics_p' || to_char(current_date - 9, 'YYYYMMDD')")).isZero();
+        assertThat(fx.one("SELECT count(*) FROM pg_class WHERE relname = 'vm_metric_block_p' || to_char(current_date - 9, 'YYYYMMDD')"))
+                .as("blocks kept for the 5-minute retention").isEqualTo(1);
         assertThat(fx.one("SELECT count(*) FROM pg_class WHERE relname = 'vm_metrics_p' || to_char(current_date + 2, 'YYYYMMDD')")).isEqualTo(1);
         assertThat(fx.one("SELECT count(*) FROM vm_rollup WHERE step_s = 300")).isZero();
         assertThat(fx.one("SELECT count(*) FROM vm_rollup WHERE step_s = 3600")).isEqualTo(1);
@@ -58,7 +60,8 @@ class MetricRetentionTest {
             }
             assertThat(run).as("the first batch still holds its lock").isNotDone();
             batch.commit();
-            assertThat(run.get(60, TimeUnit.SECONDS)).as("that day's vm and node partitions dropped, rows and blocks (V35)").isEqualTo(4);
+            // Its block partitions stay: blocks are the 5-minute tier of packed hours (V41), kept 30 days.
+            assertThat(run.get(60, TimeUnit.SECONDS)).as("that day's vm and node row partitions dropped").isEqualTo(2);
         }
     }
 }
