@@ -115,8 +115,13 @@ public final class Main implements Runnable {
         @Mixin
         Settings settings;
 
+        @picocli.CommandLine.Option(names = "--reclaim", description = "then rewrite (VACUUM FULL) what packing left mostly empty:"
+                + " the raw day partitions holding packed hours and the 5-minute rollup partitions. After a bulk load only; each"
+                + " rewrite locks its partition (ingest and reads of it wait) for a time proportional to its live rows.")
+        boolean reclaim;
+
         @Override
-        public Integer call() {
+        public Integer call() throws java.sql.SQLException {
             ServiceConfig cfg = settings.resolve();
             try (Database db = Database.open(cfg.db(), new SimpleMeterRegistry())) {
                 Application.Storage storage = Application.storage(db, cfg, java.time.Clock.systemUTC(), new SimpleMeterRegistry());
@@ -127,6 +132,18 @@ public final class Main implements Runnable {
                 t = System.nanoTime();
                 long packed = storage.packer().packAll();
                 System.out.printf("packed %,d samples in %.1f s%n", packed, (System.nanoTime() - t) / 1e9);
+                if (reclaim) {
+                    t = System.nanoTime();
+                    try (java.sql.Connection c = db.dataSource().getConnection()) {
+                        c.setAutoCommit(true); // VACUUM runs outside a transaction
+                        c.setNetworkTimeout(Runnable::run, 0);
+                        try (java.sql.Statement st = c.createStatement()) {
+                            st.execute("SET statement_timeout = 0"); // this command's own pool, closed below
+                        }
+                        long bytes = io.novacron.metrics.block.HistoryPacker.reclaim(c);
+                        System.out.printf("reclaimed %,d MB in %.1f s%n", bytes >> 20, (System.nanoTime() - t) / 1e9);
+                    }
+                }
             }
             return 0;
         }

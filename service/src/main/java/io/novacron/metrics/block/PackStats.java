@@ -15,7 +15,8 @@ import java.util.Map;
  * watermarks and the catalog: no scan of the samples. Hot samples are the planner's estimate
  * (pg_class.reltuples, exact after the packer's VACUUM). Bytes per sample of a tier divide the
  * tier's size (heap, indexes, TOAST) by the raw samples it covers: packed samples for the blocks,
- * hot for the rows, all of them for the rollup tiers and latest values.
+ * hot for the rows, all of them for the rollup tiers (together, and each tier alone: the 5-minute
+ * tier holds only the hours not packed yet, V41) and latest values.
  */
 public final class PackStats {
     private static final String SQL = """
@@ -41,6 +42,9 @@ public final class PackStats {
                    round(hot_bytes::numeric / nullif(hot_samples_estimate, 0), 2) AS hot_bytes_per_sample,
                    round((rollup_5m_bytes + rollup_1h_bytes + rollup_1d_bytes + rollup_delta_bytes)::numeric
                          / nullif(packed_samples + hot_samples_estimate, 0), 2) AS rollup_bytes_per_sample,
+                   round(rollup_5m_bytes::numeric / nullif(packed_samples + hot_samples_estimate, 0), 2) AS rollup_5m_bytes_per_sample,
+                   round(rollup_1h_bytes::numeric / nullif(packed_samples + hot_samples_estimate, 0), 2) AS rollup_1h_bytes_per_sample,
+                   round(rollup_1d_bytes::numeric / nullif(packed_samples + hot_samples_estimate, 0), 2) AS rollup_1d_bytes_per_sample,
                    round(latest_bytes::numeric / nullif(packed_samples + hot_samples_estimate, 0), 2) AS latest_bytes_per_sample
               FROM s ORDER BY scope""";
 
