@@ -131,6 +131,16 @@ public final class ReportWriter {
                     z.blocks(), z.samples(), z.codecPerSample(), PackedReference.LEVEL, z.zstdColumnPerSample(), z.zstdBlockPerSample(),
                     z.codecPerSample() / Math.min(z.zstdColumnPerSample(), z.zstdBlockPerSample())));
         }
+        if (st.tiers() != null) {
+            s.append("\n| VM series tier | size | raw samples covered | bytes per sample |\n|---|---|---|---|\n");
+            for (Storage.Tier t : st.tiers()) {
+                s.append(String.format(Locale.ROOT, "| %s | %s | %,d | %.2f |%n", t.name(), size(t.bytes()), t.samples(), t.bytesPerSample()));
+            }
+            if (st.packedDay() > 0) {
+                s.append(String.format(Locale.ROOT, "| **kept for a packed day**: blocks + 1 h + 1 d + latest values | | | **%.1f** |%n", st.packedDay()));
+            }
+            s.append('\n');
+        }
         s.append(String.format(Locale.ROOT, "- all VM series tables (`vm_*` of 1 MB or more: raw, rollups, latest values): %s, "
                 + "%.0f bytes per raw sample%n", size(st.vmSeriesBytes()), st.seriesBytesPerVmSample()));
         s.append(String.format(Locale.ROOT, "- raw node samples (`node_metrics`): %,d rows, %s%n", st.nodeSamples(), size(st.nodeMetricsBytes())));

@@ -17,6 +17,13 @@ public final class Storage {
     public record Table(String name, long totalBytes, long heapBytes, long indexBytes) {
     }
 
+    /** One storage tier of the VM series: its size (heap, indexes, TOAST) over the raw samples it covers. */
+    public record Tier(String name, long bytes, long samples) {
+        public double bytesPerSample() {
+            return samples == 0 ? 0 : (double) bytes / samples;
+        }
+    }
+
     /**
      * @param vmSeriesBytes every table holding VM series data ({@code vm_*}: raw samples, rollups,
      *                      latest values), so {@code vmSeriesBytes / vmSamples} is the all-in cost of a sample
@@ -26,9 +33,16 @@ public final class Storage {
      * @param packedSamples  VM samples in blocks ({@code vm_metric_block}), {@code packedBytes} its size
      * @param reference      the codec against zstd-22 on a sample of the blocks (null when nothing is packed)
      */
+    /**
+     * @param tiers      VM series storage by tier: hot rows, packed blocks, each rollup tier (5 m, 1 h, 1 d), latest values
+     * @param packedDay  bytes per raw sample of what a packed day keeps: its blocks, its hour and day rollup
+     *                   rows, and the latest values over all samples (the 5-minute rows of a packed hour are
+     *                   dropped, V41); 0 when nothing is packed
+     */
     public record Result(long vmSamples, long vmMetricsBytes, double bytesPerVmSample, long vmSeriesBytes,
                          double seriesBytesPerVmSample, long nodeSamples, long nodeMetricsBytes, long databaseBytes,
-                         List<Table> tables, long packedSamples, long packedBytes, PackedReference.Result reference) {
+                         List<Table> tables, long packedSamples, long packedBytes, PackedReference.Result reference,
+                         List<Tier> tiers, double packedDay) {
         public long hotSamples() {
             return vmSamples - packedSamples;
         }
@@ -70,9 +84,29 @@ public final class Storage {
             dbBytes = rs.getLong(1);
         }
         long series = tables.stream().filter(t -> t.name().startsWith("vm_")).mapToLong(Table::totalBytes).sum();
+        List<Tier> tiers = List.of(
+                new Tier("hot rows `vm_metrics`", vmBytes - packedBytes, vmRows - packed),
+                new Tier("packed blocks `vm_metric_block`", packedBytes, packed),
+                new Tier("rollup 5 m `vm_rollup_5m` (unpacked hours only)", relationSize(c, "vm_rollup_5m"), vmRows),
+                new Tier("rollup 1 h `vm_rollup_1h`", relationSize(c, "vm_rollup_1h"), vmRows),
+                new Tier("rollup 1 d `vm_rollup_1d`", relationSize(c, "vm_rollup_1d"), vmRows),
+                new Tier("late partials `vm_rollup_delta`", relationSize(c, "vm_rollup_delta"), vmRows),
+                new Tier("latest values `vm_latest`", relationSize(c, "vm_latest"), vmRows));
+        double packedDay = packed == 0 ? 0 : tiers.get(1).bytesPerSample() + tiers.get(3).bytesPerSample() + tiers.get(4).bytesPerSample()
+                + tiers.get(6).bytesPerSample();
         return new Result(vmRows, vmBytes, vmRows == 0 ? 0 : (double) vmBytes / vmRows, series,
                 vmRows == 0 ? 0 : (double) series / vmRows, nodeRows, nodeBytes, dbBytes, tables, packed, packedBytes,
-                packed == 0 ? null : PackedReference.measure(c, 20_000));
+                packed == 0 ? null : PackedReference.measure(c, 20_000), tiers, packedDay);
+    }
+
+    private static long relationSize(Connection c, String table) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT coalesce(pg_total_relation_size(to_regclass(?)), 0)")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     private static long packedSamples(Connection c, String table) throws SQLException {
