@@ -9,7 +9,28 @@ import java.util.Map;
  */
 public record BenchReport(String dataset, long seed, String date, String command, Machine machine, Load load,
                           List<ReadRow> reads, List<Floor> httpFloor, List<Freshness.Result> freshness, Storage.Result storage,
-                          List<String> notes, List<ReplicaRow> replica) {
+                          List<String> notes, List<ReplicaRow> replica, SecondOpinion wrk) {
+
+    /**
+     * The read tails measured again by {@code wrk} on the cache-off instance ({@link WrkRun});
+     * {@code skipped}: why there are no rows ("wrk not installed", or turned off), else null.
+     */
+    public record SecondOpinion(String skipped, List<WrkRow> rows) {
+    }
+
+    /**
+     * One read at one concurrency by wrk beside the project's client on the same cache-off
+     * instance ({@code client}: the report's "optimized" cell), each with its own {@code GET /healthz}
+     * floor at that concurrency; {@code p99OverFloor}: wrk's p99 ÷ wrk's floor p99.
+     */
+    public record WrkRow(String query, int concurrency, WrkRun.Result wrk, LatencyRun.Stats client, WrkRun.Result wrkFloor,
+                         LatencyRun.Stats clientFloor, Double p99OverFloor) {
+        static WrkRow of(String query, int concurrency, WrkRun.Result wrk, LatencyRun.Stats client, WrkRun.Result wrkFloor,
+                         LatencyRun.Stats clientFloor) {
+            return new WrkRow(query, concurrency, wrk, client, wrkFloor, clientFloor,
+                    wrkFloor.p99() > 0 ? wrk.p99() / wrkFloor.p99() : null);
+        }
+    }
 
     /**
      * With {@code --replica}: one read at one concurrency on a cache-off instance whose reads may go

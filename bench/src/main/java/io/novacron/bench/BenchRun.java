@@ -5,6 +5,7 @@ import io.novacron.app.Application;
 import io.novacron.config.ServiceConfig;
 import io.novacron.db.Database;
 import io.novacron.web.Tokens;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -13,13 +14,16 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.LoggerFactory;
 
 /**
  * One benchmark run, in order: load the dataset (unless skipped), measure the five reads against
- * the baseline SQL and the service with its cache off and on, then freshness, the naive-insert
- * baseline and storage; write the report.
+ * the baseline SQL and the service with its cache off and on, then (unless {@code wrkSeconds} is 0)
+ * the cache-off reads again by {@code wrk} as a second opinion ({@link WrkRun}), then freshness, the
+ * naive-insert baseline and storage; write the report.
  *
  * <p>Unless a URL is given, the service runs in this process as two instances on the same
  * database: one with {@code NOVACRON_CACHE_ENABLED=false} (the honest database path, also used
@@ -32,18 +36,19 @@ public final class BenchRun {
      * @param cachedUrl   with {@code url}: a second instance with its cache on, or null
      * @param ownDatabase the database is the bench's own: dropped and recreated before a load
      * @param original    also measure the baseline SQL (off: the service's paths only, for A/B runs)
+     * @param wrkSeconds  measured seconds of each wrk run on the cache-off instance (second opinion); 0: no wrk
      */
     public record Options(Dataset dataset, long seed, String url, String cachedUrl, ServiceConfig config, boolean ownDatabase,
                           Duration duration, Duration warmup, long requests, List<Integer> concurrency, List<String> workloads, boolean skipLoad,
                           boolean original, int freshnessTrials, long naiveSamples, Path outDir, int batchSize, int inFlight, String command,
-                          String replicaUrl) {
-        /** As before {@code --replica}: no replica run. */
+                          String replicaUrl, int wrkSeconds) {
+        /** As before {@code --replica} and {@code --wrk-seconds}: no replica run, no wrk. */
         public Options(Dataset dataset, long seed, String url, String cachedUrl, ServiceConfig config, boolean ownDatabase,
                        Duration duration, Duration warmup, long requests, List<Integer> concurrency, List<String> workloads,
                        boolean skipLoad, boolean original, int freshnessTrials, long naiveSamples, Path outDir, int batchSize,
                        int inFlight, String command) {
             this(dataset, seed, url, cachedUrl, config, ownDatabase, duration, warmup, requests, concurrency, workloads, skipLoad,
-                    original, freshnessTrials, naiveSamples, outDir, batchSize, inFlight, command, null);
+                    original, freshnessTrials, naiveSamples, outDir, batchSize, inFlight, command, null, 0);
         }
     }
 
@@ -141,6 +146,7 @@ public final class BenchRun {
                 for (int conc : o.concurrency()) {
                     floor.add(new BenchReport.Floor(conc, measure(out, "floor", Workloads.HTTP_FLOOR, conc, runner, plain, o.seed())));
                 }
+                BenchReport.SecondOpinion wrk = secondOpinion(o, out, plain, adminToken, workloads, rows, floor);
                 out.printf("freshness: %d trials per write kind%n", o.freshnessTrials());
                 List<Freshness.Result> fresh = new Freshness(plain, cached != null ? cached : plain, profile).run(c, o.freshnessTrials());
                 if (fleet == null) {
@@ -152,7 +158,7 @@ public final class BenchRun {
                 Storage.Result storage = Storage.measure(c);
                 notes.add("load average at end: " + Machine.loadAverage());
                 BenchReport report = new BenchReport(o.dataset().name(), o.seed(), LocalDate.now(ZoneOffset.UTC).toString(),
-                        o.command(), Machine.describe(c, commit), load, rows, floor, fresh, storage, notes, replicaRows);
+                        o.command(), Machine.describe(c, commit), load, rows, floor, fresh, storage, notes, replicaRows, wrk);
                 Path md = ReportWriter.write(report, o.outDir());
                 out.println();
                 out.println(ReportWriter.markdown(report));
@@ -191,6 +197,46 @@ public final class BenchRun {
                 ReportWriter.fmt(s.p50()), ReportWriter.fmt(s.p99()), s.throughput(), s.calls(),
                 s.errors() > 0 ? "  " + s.errors() + " errors, first: " + s.firstError() : "");
         return s;
+    }
+
+    /**
+     * wrk at each concurrency on the cache-off instance, after the project client's runs (so the
+     * two never share the cores): {@code GET /healthz} first as wrk's floor, then each read on
+     * the draws the client's cell used.
+     */
+    private static BenchReport.SecondOpinion secondOpinion(Options o, PrintStream out, HttpTarget plain, String adminToken,
+                                                           Workloads workloads, List<BenchReport.ReadRow> reads,
+                                                           List<BenchReport.Floor> clientFloors) throws IOException, InterruptedException {
+        if (o.wrkSeconds() <= 0) {
+            return new BenchReport.SecondOpinion("off (--wrk-seconds 0)", List.of());
+        }
+        WrkRun wrk = new WrkRun(plain.baseUrl(), adminToken, workloads, Duration.ofSeconds(o.wrkSeconds()));
+        Map<Integer, WrkRun.Result> floors = new HashMap<>();
+        for (int conc : o.concurrency()) {
+            WrkRun.Result f = wrk.run(Workloads.HTTP_FLOOR, conc, o.seed());
+            if (f == null) {
+                out.println("wrk not installed: no second opinion");
+                return new BenchReport.SecondOpinion("wrk not installed", List.of());
+            }
+            printWrk(out, Workloads.HTTP_FLOOR, conc, "floor", f);
+            floors.put(conc, f);
+        }
+        List<BenchReport.WrkRow> rows = new ArrayList<>();
+        for (BenchReport.ReadRow read : reads) {
+            int conc = read.concurrency();
+            WrkRun.Result r = wrk.run(read.query(), conc, Streams.mix(o.seed(), read.query().hashCode(), conc));
+            printWrk(out, read.query(), conc, "optimized", r);
+            LatencyRun.Stats clientFloor = clientFloors.stream().filter(f -> f.concurrency() == conc).findFirst()
+                    .map(BenchReport.Floor::stats).orElse(null);
+            rows.add(BenchReport.WrkRow.of(read.query(), conc, r, read.optimized(), floors.get(conc), clientFloor));
+        }
+        return new BenchReport.SecondOpinion(null, rows);
+    }
+
+    private static void printWrk(PrintStream out, String workload, int conc, String path, WrkRun.Result r) {
+        out.printf("  %-20s c=%d %-9s p50 %7s  p99 %7s ms  %,7.0f req/s  %,d calls (wrk)%s%n", workload, conc, path,
+                ReportWriter.fmt(r.p50()), ReportWriter.fmt(r.p99()), r.requestsPerSecond(), r.requests(),
+                r.non2xx3xx() + r.socketErrors() > 0 ? "  " + r.non2xx3xx() + " non-2xx/3xx, " + r.socketErrors() + " socket errors" : "");
     }
 
     private static void dropDatabase(ServiceConfig.Database db, PrintStream out) throws Exception {

@@ -4,7 +4,9 @@ import io.novacron.web.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 
 /** Renders a {@link BenchReport} as the Markdown report and writes it with its JSON twin. */
 public final class ReportWriter {
@@ -56,6 +58,7 @@ public final class ReportWriter {
         }
         variants(s, r);
         replica(s, r);
+        secondOpinion(s, r.wrk());
         ingest(s, r.load());
         s.append("\n## Freshness (acknowledged write → visible in the read)\n\n| write | read | trials | timeouts | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|---|\n");
         for (Freshness.Result f : r.freshness()) {
@@ -90,6 +93,40 @@ public final class ReportWriter {
         s.append("\nSame draws as the primary-only column; the replica instance checks each read against the last "
                 + "acknowledged commit's WAL position (db.ReplicaRouter). The counts cover the measured phase only (after "
                 + "warm-up).\n");
+    }
+
+    private static void secondOpinion(StringBuilder s, BenchReport.SecondOpinion w) {
+        s.append("\n## Second opinion: wrk (cache off)\n\n");
+        if (w.skipped() != null) {
+            s.append("Not measured: ").append(w.skipped()).append(".\n");
+            return;
+        }
+        s.append("| query | c | wrk p50 / p99 / p99.9 ms | wrk req/s | project client p50 / p99 ms | project req/s "
+                + "| wrk p99 ÷ wrk /healthz p99 | errors |\n|---|---|---|---|---|---|---|---|\n");
+        for (BenchReport.WrkRow row : w.rows()) {
+            WrkRun.Result k = row.wrk();
+            LatencyRun.Stats c = row.client();
+            s.append(String.format(Locale.ROOT, "| %s | %d | %s / %s / %s | %,.0f | %s | %s | %s | %d / %d / %s |%n", row.query(),
+                    row.concurrency(), fmt(k.p50()), fmt(k.p99()), fmt(k.p999()), k.requestsPerSecond(),
+                    c == null ? "n/a" : fmt(c.p50()) + " / " + fmt(c.p99()), c == null ? "n/a" : String.format(Locale.ROOT, "%,.0f", c.throughput()),
+                    row.p99OverFloor() == null ? "n/a" : String.format(Locale.ROOT, "×%.1f", row.p99OverFloor()),
+                    k.non2xx3xx(), k.socketErrors(), c == null ? "n/a" : Long.toString(c.errors())));
+        }
+        s.append("\nBoth are closed loop at the same connection count, so where they differ it comes from the request rate each "
+                + "sustains and where the time is spent: the project's client runs in the service's JVM, wrk is a separate native "
+                + "process. wrk replays ").append(WrkRun.DRAWS).append(" requests drawn up front (the project client's first thread's "
+                + "draws) and cannot follow cursors, so its vm_listing is first pages only, where the project client's follows 1-100 "
+                + "pages. errors = wrk's answers with status ≥ 400 / wrk's socket errors and timeouts / the project client's errors.\n");
+        s.append('\n');
+        Set<Integer> floorShown = new HashSet<>();
+        for (BenchReport.WrkRow row : w.rows()) {
+            if (floorShown.add(row.concurrency())) {
+                WrkRun.Result f = row.wrkFloor();
+                s.append(String.format(Locale.ROOT, "wrk's floor at concurrency %d (`GET /healthz`): %s / %s / %s ms, %,.0f req/s; "
+                                + "the project client's: %s.  %n", row.concurrency(), fmt(f.p50()), fmt(f.p99()), fmt(f.p999()),
+                        f.requestsPerSecond(), pair(row.clientFloor())));
+            }
+        }
     }
 
     private static void ingest(StringBuilder s, BenchReport.Load l) {

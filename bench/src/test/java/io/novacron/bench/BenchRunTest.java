@@ -25,7 +25,8 @@ class BenchRunTest {
     @Test
     void aRunLoadsThroughTheIngestionApiAndReportsEveryReadPathFreshnessAndStorage(@TempDir Path dir) throws Exception {
         BenchRun.Options o = new BenchRun.Options(TINY, 42, service.baseUrl(), service.baseUrl(), service.app().config(), false,
-                Duration.ofSeconds(2), Duration.ofMillis(100), 30, List.of(1, 2), Workloads.NAMES, false, true, 4, 300, dir, 500, 2, "bench (test)");
+                Duration.ofSeconds(2), Duration.ofMillis(100), 30, List.of(1, 2), Workloads.NAMES, false, true, 4, 300, dir, 500, 2, "bench (test)",
+                null, 1);
         BenchReport r = BenchRun.run(o, new PrintStream(OutputStream.nullOutputStream()));
 
         MetricLoader.Result ingest = r.load().ingest();
@@ -56,15 +57,25 @@ class BenchRunTest {
                         .containsAll(row.optimized().variants().keySet()));
         assertThat(r.httpFloor()).extracting(BenchReport.Floor::concurrency).containsExactly(1, 2);
         assertThat(r.httpFloor()).allSatisfy(f -> assertThat(f.stats().calls()).isPositive());
+        assertThat(r.wrk().skipped()).isNull();
+        assertThat(r.wrk().rows()).hasSize(Workloads.NAMES.size() * 2).allSatisfy(row -> {
+            assertThat(row.wrk().requests()).as(row.query() + " c=" + row.concurrency()).isPositive();
+            assertThat(row.wrk().non2xx3xx() + row.wrk().socketErrors()).as(row.query() + " c=" + row.concurrency()).isZero();
+            assertThat(row.client()).isSameAs(r.reads().stream().filter(read -> read.query().equals(row.query())
+                    && read.concurrency() == row.concurrency()).findFirst().orElseThrow().optimized());
+            assertThat(row.wrkFloor().requests()).isPositive();
+            assertThat(row.p99OverFloor()).isPositive();
+        });
         assertThat(r.freshness()).extracting(Freshness.Result::read)
                 .contains("dashboard", "monitoring", "aggregation");
         assertThat(r.freshness()).allSatisfy(f -> assertThat(f.trials()).isEqualTo(4));
 
         Path md = dir.resolve("tiny-" + r.date() + ".md");
         assertThat(Files.readString(md)).contains("| query | original p50 / p99 | optimized p50 / p99 (no cache) | cached p50 / p99 | improvement | target |")
-                .contains("### By variant").contains("## Ingest").contains("## Freshness").contains("## Storage").contains("## Machine").contains("bench (test)");
+                .contains("### By variant").contains("## Ingest").contains("## Second opinion: wrk (cache off)").contains("## Freshness").contains("## Storage").contains("## Machine").contains("bench (test)");
         JsonNode json = Json.MAPPER.readTree(dir.resolve("tiny-" + r.date() + ".json").toFile());
         assertThat(json.path("reads").size()).isEqualTo(10);
+        assertThat(json.path("wrk").path("rows").size()).isEqualTo(10);
         assertThat(json.path("machine").path("settings").has("shared_buffers")).isTrue();
     }
 }

@@ -60,6 +60,9 @@ final class Bench implements Callable<Integer> {
     boolean skipOriginal;
     @Option(names = "--smoke", description = "CI smoke: a tiny slice of the dataset and short runs; checks the harness, not the service's speed")
     boolean smoke;
+    @Option(names = "--wrk-seconds", defaultValue = "10", description = "measured seconds of each wrk run, the second opinion on "
+            + "the cache-off reads (default: ${DEFAULT-VALUE}; 0: no wrk)")
+    int wrkSeconds;
     @Option(names = "--freshness-trials", defaultValue = "1000", description = "trials per write kind (default: ${DEFAULT-VALUE})")
     int freshnessTrials;
     @Option(names = "--naive-samples", defaultValue = "100000", description = "samples of the row-by-row INSERT baseline (default: ${DEFAULT-VALUE})")
@@ -77,6 +80,7 @@ final class Bench implements Callable<Integer> {
             duration = min(duration, Duration.ofSeconds(3));
             warmup = min(warmup, Duration.ofMillis(500));
             requests = Math.min(requests, 200);
+            wrkSeconds = Math.min(wrkSeconds, 2);
             freshnessTrials = Math.min(freshnessTrials, 20);
             naiveSamples = Math.min(naiveSamples, 2_000);
             if (!spec.commandLine().getParseResult().hasMatchedOption("--out")) {
@@ -92,6 +96,9 @@ final class Bench implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--workloads: unknown read in " + workloads
                     + "; allowed: " + String.join(", ", Workloads.NAMES));
         }
+        if (wrkSeconds < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--wrk-seconds: 0 or more");
+        }
         if (url != null && cfg.http().adminToken() == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--url needs the service's --admin-token");
         }
@@ -101,7 +108,7 @@ final class Bench implements Callable<Integer> {
                 + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         BenchRun.run(new BenchRun.Options(ds, load.seed, url, cachedUrl, cfg, own, duration, warmup, requests, concurrency, workloads, skipLoad,
                 !skipOriginal, freshnessTrials, naiveSamples, out, load.batchSize, load.inFlight, command,
-                replicaUrl(cfg.db())), System.out);
+                replicaUrl(cfg.db()), wrkSeconds), System.out);
         return 0;
     }
 
