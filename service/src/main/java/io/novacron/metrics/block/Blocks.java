@@ -1,7 +1,7 @@
 package io.novacron.metrics.block;
 
-/** Operations on decoded blocks. */
-final class Blocks {
+/** Operations on decoded blocks (public for bench.LatePathReference, which measures an in-batch rewrite). */
+public final class Blocks {
     private Blocks() {
     }
 
@@ -10,7 +10,7 @@ final class Blocks {
      * per metric, {@code a}'s value when it has one, else {@code b}'s (a late row fills in
      * metrics of a packed sample; ingestion never stores a metric twice).
      */
-    static SeriesBlock merge(SeriesBlock a, SeriesBlock b) {
+    public static SeriesBlock merge(SeriesBlock a, SeriesBlock b) {
         int cols = Math.max(a.columns(), b.columns());
         int na = a.size(), nb = b.size();
         long[] ts = new long[na + nb];
