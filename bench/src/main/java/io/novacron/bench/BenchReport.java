@@ -21,14 +21,15 @@ public record BenchReport(String dataset, long seed, String date, String command
     /**
      * One read at one concurrency by wrk beside the project's client on the same cache-off
      * instance ({@code client}: the report's "optimized" cell), each with its own {@code GET /healthz}
-     * floor at that concurrency; {@code p99OverFloor}: wrk's p99 ÷ wrk's floor p99.
+     * floor at that concurrency; {@code p99OverFloor}: wrk's p99 ÷ wrk's floor p99; the collections of
+     * the bench's JVM during each measured run (null when the service runs elsewhere, {@code --url}).
      */
     public record WrkRow(String query, int concurrency, WrkRun.Result wrk, LatencyRun.Stats client, WrkRun.Result wrkFloor,
-                         LatencyRun.Stats clientFloor, Double p99OverFloor) {
+                         LatencyRun.Stats clientFloor, Double p99OverFloor, GcPauses gcDuringWrk, GcPauses gcDuringClient) {
         static WrkRow of(String query, int concurrency, WrkRun.Result wrk, LatencyRun.Stats client, WrkRun.Result wrkFloor,
-                         LatencyRun.Stats clientFloor) {
+                         LatencyRun.Stats clientFloor, GcPauses gcDuringWrk, GcPauses gcDuringClient) {
             return new WrkRow(query, concurrency, wrk, client, wrkFloor, clientFloor,
-                    wrkFloor.p99() > 0 ? wrk.p99() / wrkFloor.p99() : null);
+                    wrkFloor.p99() > 0 ? wrk.p99() / wrkFloor.p99() : null, gcDuringWrk, gcDuringClient);
         }
     }
 

@@ -115,11 +115,15 @@ public final class BenchRun {
                 LatencyRun runner = new LatencyRun(workloads, o.requests(), o.duration(), o.warmup());
                 List<BenchReport.ReadRow> rows = new ArrayList<>();
                 List<BenchReport.ReplicaRow> replicaRows = new ArrayList<>();
+                Map<String, GcPauses> clientGc = new HashMap<>(); // "read@concurrency" -> the optimized run's collections
                 for (String w : o.workloads()) {
                     for (int conc : o.concurrency()) {
                         long seed = Streams.mix(o.seed(), w.hashCode(), conc); // same draws for every path
                         LatencyRun.Stats orig = baseline == null ? null : measure(out, "original", w, conc, runner, baseline, seed);
-                        LatencyRun.Stats opt = measure(out, "optimized", w, conc, runner, plain, seed);
+                        runner.warmUp(plain, w, conc, seed);
+                        GcPauses gcBefore = GcPauses.now();
+                        LatencyRun.Stats opt = measured(out, "optimized", w, conc, runner, plain, seed);
+                        clientGc.put(w + "@" + conc, GcPauses.now().since(gcBefore));
                         LatencyRun.Stats hot = null;
                         Double hits = null;
                         if (cached != null) {
@@ -146,7 +150,8 @@ public final class BenchRun {
                 for (int conc : o.concurrency()) {
                     floor.add(new BenchReport.Floor(conc, measure(out, "floor", Workloads.HTTP_FLOOR, conc, runner, plain, o.seed())));
                 }
-                BenchReport.SecondOpinion wrk = secondOpinion(o, out, plain, adminToken, workloads, rows, floor);
+                BenchReport.SecondOpinion wrk = secondOpinion(o, out, plain, adminToken, workloads, rows, floor,
+                        o.url() == null ? clientGc : null);
                 out.printf("freshness: %d trials per write kind%n", o.freshnessTrials());
                 List<Freshness.Result> fresh = new Freshness(plain, cached != null ? cached : plain, profile).run(c, o.freshnessTrials());
                 if (fleet == null) {
@@ -206,7 +211,8 @@ public final class BenchRun {
      */
     private static BenchReport.SecondOpinion secondOpinion(Options o, PrintStream out, HttpTarget plain, String adminToken,
                                                            Workloads workloads, List<BenchReport.ReadRow> reads,
-                                                           List<BenchReport.Floor> clientFloors) throws IOException, InterruptedException {
+                                                           List<BenchReport.Floor> clientFloors, Map<String, GcPauses> clientGc)
+            throws IOException, InterruptedException {
         if (o.wrkSeconds() <= 0) {
             return new BenchReport.SecondOpinion("off (--wrk-seconds 0)", List.of());
         }
@@ -224,11 +230,14 @@ public final class BenchRun {
         List<BenchReport.WrkRow> rows = new ArrayList<>();
         for (BenchReport.ReadRow read : reads) {
             int conc = read.concurrency();
+            GcPauses gcBefore = GcPauses.now();
             WrkRun.Result r = wrk.run(read.query(), conc, Streams.mix(o.seed(), read.query().hashCode(), conc));
+            GcPauses gc = clientGc == null ? null : GcPauses.now().since(gcBefore); // wrk's warm-up included
             printWrk(out, read.query(), conc, "optimized", r);
             LatencyRun.Stats clientFloor = clientFloors.stream().filter(f -> f.concurrency() == conc).findFirst()
                     .map(BenchReport.Floor::stats).orElse(null);
-            rows.add(BenchReport.WrkRow.of(read.query(), conc, r, read.optimized(), floors.get(conc), clientFloor));
+            rows.add(BenchReport.WrkRow.of(read.query(), conc, r, read.optimized(), floors.get(conc), clientFloor, gc,
+                    clientGc == null ? null : clientGc.get(read.query() + "@" + conc)));
         }
         return new BenchReport.SecondOpinion(null, rows);
     }

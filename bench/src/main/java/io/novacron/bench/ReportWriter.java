@@ -102,21 +102,24 @@ public final class ReportWriter {
             return;
         }
         s.append("| query | c | wrk p50 / p99 / p99.9 ms | wrk req/s | project client p50 / p99 ms | project req/s "
-                + "| wrk p99 ÷ wrk /healthz p99 | errors |\n|---|---|---|---|---|---|---|---|\n");
+                + "| wrk p99 ÷ wrk /healthz p99 | GCs / ms during wrk · client | errors |\n|---|---|---|---|---|---|---|---|---|\n");
         for (BenchReport.WrkRow row : w.rows()) {
             WrkRun.Result k = row.wrk();
             LatencyRun.Stats c = row.client();
-            s.append(String.format(Locale.ROOT, "| %s | %d | %s / %s / %s | %,.0f | %s | %s | %s | %d / %d / %s |%n", row.query(),
+            s.append(String.format(Locale.ROOT, "| %s | %d | %s / %s / %s | %,.0f | %s | %s | %s | %s · %s | %d / %d / %s |%n", row.query(),
                     row.concurrency(), fmt(k.p50()), fmt(k.p99()), fmt(k.p999()), k.requestsPerSecond(),
                     c == null ? "n/a" : fmt(c.p50()) + " / " + fmt(c.p99()), c == null ? "n/a" : String.format(Locale.ROOT, "%,.0f", c.throughput()),
                     row.p99OverFloor() == null ? "n/a" : String.format(Locale.ROOT, "×%.1f", row.p99OverFloor()),
+                    row.gcDuringWrk() == null ? "n/a" : row.gcDuringWrk(), row.gcDuringClient() == null ? "n/a" : row.gcDuringClient(),
                     k.non2xx3xx(), k.socketErrors(), c == null ? "n/a" : Long.toString(c.errors())));
         }
         s.append("\nBoth are closed loop at the same connection count, so where they differ it comes from the request rate each "
                 + "sustains and where the time is spent: the project's client runs in the service's JVM, wrk is a separate native "
                 + "process. wrk replays ").append(WrkRun.DRAWS).append(" requests drawn up front (the project client's first thread's "
                 + "draws) and cannot follow cursors, so its vm_listing is first pages only, where the project client's follows 1-100 "
-                + "pages. errors = wrk's answers with status ≥ 400 / wrk's socket errors and timeouts / the project client's errors.\n");
+                + "pages. errors = wrk's answers with status ≥ 400 / wrk's socket errors and timeouts / the project client's errors. "
+                + "GCs = collections of the bench's JVM (the service's, and the client's during its own runs) and their total time "
+                + "during the run (wrk's 1 s warm-up included).\n");
         s.append('\n');
         Set<Integer> floorShown = new HashSet<>();
         for (BenchReport.WrkRow row : w.rows()) {
