@@ -92,8 +92,11 @@ public final class IngestBenchmark implements Callable<Integer> {
         try (Connection c = DriverManager.getConnection(server + "postgres", "postgres", "")) {
             c.createStatement().execute("DROP DATABASE IF EXISTS " + dbName + " WITH (FORCE)");
         }
+        // Packing off: each path writes its own 10 minutes 3-5 hours back, which the packer would move
+        // into blocks mid-run, sending the later paths down the late-sample path (LatePathReference
+        // measures that one).
         ServiceConfig cfg = ServiceConfig.from(Map.of("NOVACRON_DB_URL", server + dbName, "NOVACRON_PORT", "0",
-                "NOVACRON_ADMIN_TOKEN", ADMIN, "NOVACRON_CACHE_ENABLED", "false"));
+                "NOVACRON_ADMIN_TOKEN", ADMIN, "NOVACRON_CACHE_ENABLED", "false", "NOVACRON_PACK_AFTER_MINUTES", "0"));
         long samples = (long) vms * MINUTES;
         try (Application app = Application.start(cfg)) {
             long[] vmIds = inventory(app);
