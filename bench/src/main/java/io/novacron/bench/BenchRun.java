@@ -104,7 +104,9 @@ public final class BenchRun {
             // The baseline's own pool: one connection per client thread, and room for slow baseline statements.
             var benchDb = new ServiceConfig.Database(d.url(), d.user(), d.password(), Math.max(2, maxConcurrency + 1),
                     d.connectionTimeout(), Duration.ofMinutes(5));
-            try (Database jdbc = Database.open(benchDb, new SimpleMeterRegistry());
+            // Against a running service (--url) its own process migrated the database: leave it at that version.
+            try (Database jdbc = o.url() == null ? Database.open(benchDb, new SimpleMeterRegistry())
+                    : Database.attach(benchDb, new SimpleMeterRegistry());
                  Connection c = jdbc.dataSource().getConnection()) {
                 FleetProfile profile = FleetProfile.read(c, 100_000);
                 Workloads workloads = new Workloads(profile);

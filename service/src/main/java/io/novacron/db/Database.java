@@ -43,6 +43,17 @@ public final class Database implements AutoCloseable {
     }
 
     /**
+     * Opens the pool on a database some service already migrated, leaving its schema as it is: a
+     * client of that service (the benchmark measuring a running instance, maybe an older version
+     * in an A/B run) must not migrate it to its own version.
+     */
+    public static Database attach(ServiceConfig.Database cfg, MeterRegistry metrics) {
+        HikariConfig hc = poolConfig(cfg);
+        hc.setMetricRegistry(metrics);
+        return new Database(new HikariDataSource(hc));
+    }
+
+    /**
      * For a maintenance transaction (compaction, retention): a statement timeout of {@code timeout}
      * for this transaction, and a socket timeout past it. The pool's socket timeout is sized for
      * requests (statement timeout + 5 s) and would cut a long statement off client-side whatever
