@@ -114,7 +114,8 @@ public final class ReportWriter {
                     k.non2xx3xx(), k.socketErrors(), c == null ? "n/a" : Long.toString(c.errors())));
         }
         s.append("\nBoth are closed loop at the same connection count, so where they differ it comes from the request rate each "
-                + "sustains and where the time is spent: the project's client runs in the service's JVM, wrk is a separate native "
+                + "sustains and where the time is spent: the project's client is Java (in the service's own JVM, unless the "
+                + "bench measured a running service with --url), wrk is a separate native "
                 + "process. wrk replays ").append(WrkRun.DRAWS).append(" requests drawn up front (the project client's first thread's "
                 + "draws) and cannot follow cursors, so its vm_listing is first pages only, where the project client's follows 1-100 "
                 + "pages. errors = wrk's answers with status ≥ 400 / wrk's socket errors and timeouts / the project client's errors. "
