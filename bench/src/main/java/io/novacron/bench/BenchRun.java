@@ -114,6 +114,13 @@ public final class BenchRun {
                 notes.add(o.original() ? "original = BaselineQueries over JDBC in this process (no HTTP, no JSON), so the improvement "
                         + "column understates what the service gains over the original queries served the same way"
                         : "original not measured (--skip-original)");
+                long packed = PackedSamples.vm(c);
+                if (o.original() && packed > 0) {
+                    notes.add(String.format("the original's SQL reads raw rows only: on this database %,d VM samples are packed into "
+                            + "blocks (issue 20), so the original metrics aggregation sees only the hot hours and its figures and "
+                            + "improvement are not comparable; the other originals read recent or inventory rows, which are still rows",
+                            packed));
+                }
                 LatencyRun runner = new LatencyRun(workloads, o.requests(), o.duration(), o.warmup());
                 List<BenchReport.ReadRow> rows = new ArrayList<>();
                 List<BenchReport.ReplicaRow> replicaRows = new ArrayList<>();
