@@ -114,7 +114,7 @@ public final class BenchRun {
                 notes.add(o.original() ? "original = BaselineQueries over JDBC in this process (no HTTP, no JSON), so the improvement "
                         + "column understates what the service gains over the original queries served the same way"
                         : "original not measured (--skip-original)");
-                long packed = PackedSamples.vm(c);
+                long packed = Storage.packedVmSamples(c);
                 if (o.original() && packed > 0) {
                     notes.add(String.format("the original's SQL reads raw rows only: on this database %,d VM samples are packed into "
                             + "blocks (issue 20), so the original metrics aggregation sees only the hot hours and its figures and "

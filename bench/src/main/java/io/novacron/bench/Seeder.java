@@ -76,7 +76,7 @@ public final class Seeder {
             out.printf("rollups caught up %.1f s after the load%n", settled);
             // A running service reuses the space its packer frees; a bulk-loaded day left it all at once.
             long t = System.nanoTime();
-            if (tableExists(c, "metric_pack_watermark")) {
+            if (Storage.tableExists(c, "metric_pack_watermark")) {
                 long bytes = io.novacron.metrics.block.HistoryPacker.reclaim(c);
                 out.printf("reclaimed %,d MB that packing left empty (compact --reclaim) in %.1f s%n", bytes >> 20, (System.nanoTime() - t) / 1e9);
             }
@@ -107,7 +107,7 @@ public final class Seeder {
         // V35 (a service before it, in A/B runs, has nothing to pack). Only once the packer has started
         // (packed_until set): with packing off it never does, and the service packs at most a minute
         // after its 5-minute tier exists, well within the rollup catch-up this waits for.
-        if (tableExists(c, "metric_pack_watermark")) {
+        if (Storage.tableExists(c, "metric_pack_watermark")) {
             pending += """
                      + (SELECT count(*) FROM metric_pack_watermark p JOIN rollup_watermark r USING (scope)
                          WHERE p.packed_until IS NOT NULL AND p.moved_until < p.packed_until
@@ -124,16 +124,6 @@ public final class Seeder {
             Thread.sleep(1000);
         }
         return (System.nanoTime() - t0) / 1e9;
-    }
-
-    private static boolean tableExists(Connection c, String table) throws SQLException {
-        try (var ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
     }
 
     /** The name of the dataset's largest organization (the generator names orgs by size rank). */

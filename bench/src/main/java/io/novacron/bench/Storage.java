@@ -1,5 +1,6 @@
 package io.novacron.bench;
 
+import io.novacron.db.Sql;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,19 +26,15 @@ public final class Storage {
     }
 
     /**
-     * @param vmSeriesBytes every table holding VM series data ({@code vm_*}: raw samples, rollups,
-     *                      latest values), so {@code vmSeriesBytes / vmSamples} is the all-in cost of a sample
-     */
-    /**
      * @param vmSamples      hot rows plus packed samples; {@code vmMetricsBytes} both tiers' tables
+     * @param vmSeriesBytes  every table holding VM series data ({@code vm_*}: raw samples, rollups,
+     *                       latest values), so {@code vmSeriesBytes / vmSamples} is the all-in cost of a sample
      * @param packedSamples  VM samples in blocks ({@code vm_metric_block}), {@code packedBytes} its size
      * @param reference      the codec against zstd-22 on a sample of the blocks (null when nothing is packed)
-     */
-    /**
-     * @param tiers      VM series storage by tier: hot rows, packed blocks, each rollup tier (5 m, 1 h, 1 d), latest values
-     * @param packedDay  bytes per raw sample of what a packed day keeps: its blocks, its hour and day rollup
-     *                   rows, and the latest values over all samples (the 5-minute rows of a packed hour are
-     *                   dropped, V41); 0 when nothing is packed
+     * @param tiers          VM series storage by tier: hot rows, packed blocks, each rollup tier (5 m, 1 h, 1 d), latest values
+     * @param packedDay      bytes per raw sample of what a packed day keeps: its blocks, its hour and day rollup
+     *                       rows, and the latest values over all samples (the 5-minute rows of a packed hour are
+     *                       dropped, V41); 0 when nothing is packed
      */
     public record Result(long vmSamples, long vmMetricsBytes, double bytesPerVmSample, long vmSeriesBytes,
                          double seriesBytesPerVmSample, long nodeSamples, long nodeMetricsBytes, long databaseBytes,
@@ -99,54 +96,33 @@ public final class Storage {
                 packed == 0 ? null : PackedReference.measure(c, 20_000), tiers, packedDay);
     }
 
+    /** VM samples in packed blocks, from the packer's own counts (V35): no scan of the blocks; 0 before V35. */
+    static long packedVmSamples(Connection c) throws SQLException {
+        return ifExists(c, "metric_pack_stats", "SELECT coalesce(sum(samples), 0) FROM metric_pack_stats WHERE scope = 'vm'");
+    }
+
     private static long relationSize(Connection c, String table) throws SQLException {
-        try (var ps = c.prepareStatement("SELECT coalesce(pg_total_relation_size(to_regclass(?)), 0)")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return Sql.count(c, "SELECT coalesce(pg_total_relation_size(to_regclass(?)), 0)", table);
     }
 
     private static long packedSamples(Connection c, String table) throws SQLException {
-        try (var ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    return 0;
-                }
-            }
-        }
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT coalesce(sum(n), 0) FROM " + table)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return ifExists(c, table, "SELECT coalesce(sum(n), 0) FROM " + table);
     }
 
     private static long treeSize(Connection c, String table) throws SQLException {
-        try (var ps = c.prepareStatement(TREE_SIZE)) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0;
-            }
-        }
+        return Sql.count(c, TREE_SIZE, table);
     }
 
     private static long count(Connection c, String table) throws SQLException {
-        try (var ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    return 0;
-                }
-            }
-        }
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return ifExists(c, table, "SELECT count(*) FROM " + table);
+    }
+
+    /** {@code sql}'s single number, or 0 when {@code table} does not exist (a database of an older version). */
+    private static long ifExists(Connection c, String table, String sql) throws SQLException {
+        return tableExists(c, table) ? Sql.count(c, sql) : 0;
+    }
+
+    static boolean tableExists(Connection c, String table) throws SQLException {
+        return Sql.exists(c, "SELECT 1 WHERE to_regclass(?) IS NOT NULL", table);
     }
 }

@@ -1,6 +1,7 @@
 package io.novacron.ops;
 
 import io.javalin.http.Context;
+import io.novacron.db.Sql;
 import io.novacron.db.SqlStates;
 import io.novacron.db.Tx;
 import io.novacron.metrics.block.PackStats;
@@ -9,9 +10,7 @@ import io.novacron.web.Principal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,15 +125,15 @@ public final class DbHealth {
         Params.of(ctx, Set.of());
         Map<String, Object> out = tx.readPrimary(c -> {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("index_usage", rows(c, INDEX_USAGE, TOP));
-            m.put("unused_indexes", rows(c, UNUSED_INDEXES, TOP));
-            m.put("duplicate_indexes", rows(c, DUPLICATE_INDEXES));
-            m.put("bloat", rows(c, BLOAT, TOP));
-            m.put("buffer_cache", rows(c, CACHE_HIT).get(0));
+            m.put("index_usage", Sql.rows(c, INDEX_USAGE, TOP));
+            m.put("unused_indexes", Sql.rows(c, UNUSED_INDEXES, TOP));
+            m.put("duplicate_indexes", Sql.rows(c, DUPLICATE_INDEXES));
+            m.put("bloat", Sql.rows(c, BLOAT, TOP));
+            m.put("buffer_cache", Sql.rows(c, CACHE_HIT).get(0));
             m.put("slowest_statements", slowest(c));
-            m.put("partitions", rows(c, PARTITIONS));
-            m.put("rollup_backlog", rows(c, ROLLUP_BACKLOG));
-            m.put("rollup_watermarks", rows(c, ROLLUP_WATERMARKS));
+            m.put("partitions", Sql.rows(c, PARTITIONS));
+            m.put("rollup_backlog", Sql.rows(c, ROLLUP_BACKLOG));
+            m.put("rollup_watermarks", Sql.rows(c, ROLLUP_WATERMARKS));
             m.put("packed_history", PackStats.read(c));
             return m;
         });
@@ -153,33 +152,12 @@ public final class DbHealth {
             }
         }
         try {
-            return rows(c, SLOWEST, TOP);
+            return Sql.rows(c, SLOWEST, TOP);
         } catch (SQLException e) {
             if (SqlStates.OBJECT_NOT_IN_PREREQUISITE_STATE.equals(e.getSQLState())) { // installed but not in shared_preload_libraries
                 return null;
             }
             throw e;
-        }
-    }
-
-    private static List<Map<String, Object>> rows(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                ResultSetMetaData md = rs.getMetaData();
-                List<Map<String, Object>> out = new ArrayList<>();
-                while (rs.next()) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    for (int i = 1; i <= md.getColumnCount(); i++) {
-                        Object v = rs.getObject(i);
-                        row.put(md.getColumnLabel(i), v instanceof java.sql.Timestamp t ? t.toInstant().toString() : v);
-                    }
-                    out.add(row);
-                }
-                return out;
-            }
         }
     }
 }

@@ -44,7 +44,7 @@ import javax.sql.DataSource;
  *   <li>moves the hours from {@code moved_until} to {@code packed_until}, one transaction per
  *       hour: the hour's rows are read sorted by series, each series' samples encoded as one
  *       block, the blocks COPYed in and the rows deleted, the hour's 5-minute rollup rows deleted
- *       (below {@code packed_until} the blocks are the finest tier, {@link Watermarks#fiveMinuteFrom}),
+ *       (below {@code packed_until} the blocks are the finest tier, {@link Watermarks#tierFrom}),
  *       {@code moved_until} advanced. The
  *       transaction holds the scope's pack lock exclusively, so the only other writers of rows
  *       below {@code packed_until} (late batches, which hold it shared) are excluded and the
@@ -416,7 +416,7 @@ public final class HistoryPacker {
     /**
      * Deletes the 5-minute rows of the hour for the series just packed (the only series that can
      * have any: the rows are built from raw samples): from now on the blocks are the hour's
-     * finest tier ({@link Watermarks#fiveMinuteFrom}). One probe of the tier's primary key
+     * finest tier ({@link Watermarks#tierFrom}). One probe of the tier's primary key
      * (keys, step_s, bucket) per series.
      */
     private static void dropFiveMinuteRows(Connection c, BlockTable t, long hour, SeriesKeys keys) throws SQLException {
@@ -616,21 +616,15 @@ public final class HistoryPacker {
             }
         }
         long before = 0, after = 0;
+        String size = "SELECT pg_total_relation_size(?::regclass)";
         try (Statement st = c.createStatement()) {
             for (String table : targets) {
-                before += totalSize(st, table);
+                before += io.novacron.db.Sql.count(c, size, table);
                 st.execute("VACUUM (FULL, ANALYZE) " + table); // names from the catalog query above
-                after += totalSize(st, table);
+                after += io.novacron.db.Sql.count(c, size, table);
             }
         }
         return before - after;
-    }
-
-    private static long totalSize(Statement st, String table) throws SQLException {
-        try (ResultSet rs = st.executeQuery("SELECT pg_total_relation_size('" + table + "'::regclass)")) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 
     /** VACUUM cannot run in a transaction: an autocommit connection of its own. */

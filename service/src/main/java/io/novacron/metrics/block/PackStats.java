@@ -1,12 +1,8 @@
 package io.novacron.metrics.block;
 
+import io.novacron.db.Sql;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -53,18 +49,6 @@ public final class PackStats {
 
     /** One row per scope (vm, node), column name → value (timestamps as ISO-8601 text). */
     public static List<Map<String, Object>> read(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(SQL); ResultSet rs = ps.executeQuery()) {
-            ResultSetMetaData md = rs.getMetaData();
-            List<Map<String, Object>> out = new ArrayList<>();
-            while (rs.next()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                for (int i = 1; i <= md.getColumnCount(); i++) {
-                    Object v = rs.getObject(i);
-                    row.put(md.getColumnLabel(i), v instanceof java.sql.Timestamp t ? t.toInstant().toString() : v);
-                }
-                out.add(row);
-            }
-            return out;
-        }
+        return Sql.rows(c, SQL);
     }
 }

@@ -144,7 +144,7 @@ final class SeriesReader {
 
     /**
      * Plans [lo, hi): the coarsest tier's aligned stretch, then its edges from the finer tiers.
-     * Where a tier holds no rows (the 5-minute tier of packed hours, {@link Watermarks#fiveMinuteFrom})
+     * Where a tier holds no rows (the 5-minute tier of packed hours, {@link Watermarks#tierFrom})
      * the raw history answers its stretch: blocks are the finest tier there.
      */
     private static void cover(long lo, long hi, List<long[]> tiers, int i, List<Part> plan) {

@@ -66,18 +66,14 @@ public record Watermarks(long ingestUntil, long tierUntil, long hourUntil, long 
     }
 
     /**
-     * The 5-minute tier holds rows only from this time on: before it, the series' raw history is
-     * packed ({@code packed_until}, V35) and the packed blocks are the finest tier. An hour's
-     * samples are at most 60 decoded values a metric, where its 5-minute rows (sums, mins, maxs
-     * and a sketch per metric) took ~100 bytes per sample; so the packer drops an hour's 5-minute
-     * rows when it moves the hour, queries aggregate the blocks instead, and late samples there
-     * are folded into the hour and day tiers only. {@link #NONE} when nothing is packed.
+     * The tier of {@code stepSeconds} holds rows from this time on ({@link #NONE}: from the start).
+     * Only the 5-minute tier starts late: before {@code packed_until} (V35) the series' raw history
+     * is packed and the blocks are the finest tier. An hour's samples are at most 60 decoded values
+     * a metric, where its 5-minute rows (sums, mins, maxs and a sketch per metric) took ~100 bytes
+     * per sample; so the packer drops an hour's 5-minute rows when it moves the hour, queries
+     * aggregate the blocks instead, and late samples there are folded into the hour and day tiers
+     * only (V41).
      */
-    public long fiveMinuteFrom() {
-        return packedUntil;
-    }
-
-    /** The tier of {@code stepSeconds} holds rows from this time on ({@link #NONE}: from the start). */
     public long tierFrom(int stepSeconds) {
         return stepSeconds == 300 ? packedUntil : NONE;
     }
